@@ -1,0 +1,17 @@
+import type { ChannelOptions } from '@grpc/grpc-js';
+
+/** Largest message accepted by default: room for a model sent inline on DeployModel. */
+export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+/** Channel and server options shared by every hop. */
+export function defaultChannelOptions(maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTES): ChannelOptions {
+  return {
+    'grpc.max_receive_message_length': maxMessageBytes,
+    'grpc.max_send_message_length': maxMessageBytes,
+    // Detect a dead peer on an idle long-lived stream within seconds, not at the next write.
+    'grpc.keepalive_time_ms': 10_000,
+    'grpc.keepalive_timeout_ms': 5_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+  };
+}
