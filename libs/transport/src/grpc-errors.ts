@@ -1,4 +1,4 @@
-import { Metadata, status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, type status, type ServiceError, type StatusObject } from '@grpc/grpc-js';
 import { Code, ServingError } from '@modelserving/model-core';
 
 /** A gRPC status for any error: ServingErrors keep their code, anything else is INTERNAL. */

@@ -19,3 +19,4 @@ export {
   modelStatusToProto,
 } from './codec';
 export { rendezvousOwners } from './rendezvous';
+export { checkHealth, waitForServing } from './health-client';

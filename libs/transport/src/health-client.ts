@@ -1,0 +1,47 @@
+import { credentials, loadPackageDefinition, type GrpcObject, type ServiceError } from '@grpc/grpc-js';
+import { loadSync } from '@grpc/proto-loader';
+import { protoPath as healthProtoPath } from 'grpc-health-check';
+
+type HealthClient = {
+  check(req: { service: string }, opts: { deadline: number }, cb: (e: ServiceError | null, r?: { status: string }) => void): void;
+  close(): void;
+};
+
+let ctor: (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient) | undefined;
+
+function healthClientCtor() {
+  if (!ctor) {
+    const pkg = loadPackageDefinition(loadSync(healthProtoPath, { enums: String })) as GrpcObject;
+    const v1 = ((pkg['grpc'] as GrpcObject)['health'] as GrpcObject)['v1'] as GrpcObject;
+    ctor = v1['Health'] as unknown as typeof ctor;
+  }
+  return ctor!;
+}
+
+/** Asks a server's standard health service; resolves 'SERVING', 'NOT_SERVING', ... or rejects. */
+export function checkHealth(address: string, service = '', timeoutMs = 2_000): Promise<string> {
+  const Health = healthClientCtor();
+  const client = new Health(address, credentials.createInsecure());
+  return new Promise<string>((resolve, reject) => {
+    client.check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(res?.status ?? 'UNKNOWN');
+    });
+  });
+}
+
+/** Polls until the server reports SERVING or the timeout passes. */
+export async function waitForServing(address: string, service = '', timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if ((await checkHealth(address, service, 1_000)) === 'SERVING') return;
+    } catch (err) {
+      last = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${address} did not become SERVING within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+}
