@@ -1,2 +1,4 @@
 export { startRedisServer, type RedisServerHandle } from './redis-server';
 export { sharedDir, sharedPath, hasShared } from './shared-data';
+export { regressionPmml, regressionValue, treePmml, type RegressionFixture } from './pmml-fixtures';
+export { WINE_FIELDS, readWineCsv, type WineRow } from './wine-data';
