@@ -1,0 +1,147 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { waitForServing } from '@modelserving/transport';
+import { freePort } from './free-port';
+
+/** Repository root (libs/testing/{src,dist} → ../../..). */
+export const REPO_ROOT = resolve(__dirname, '../../..');
+
+export interface ServiceProcess {
+  readonly name: string;
+  readonly address: string;
+  readonly child: ChildProcess;
+  /** Everything the process wrote to stderr/stdout (for failure messages). */
+  output(): string;
+  /** SIGTERM, then SIGKILL after `graceMs`. Resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+  /** SIGKILL at once (simulates a crash). */
+  kill(): Promise<void>;
+}
+
+export function appMain(app: 'router' | 'model-executor' | 'speculative-collector'): string {
+  const main = resolve(REPO_ROOT, 'apps', app, 'dist', 'main.js');
+  if (!existsSync(main)) throw new Error(`${main} is missing: build first (npx nx run-many -t build)`);
+  return main;
+}
+
+/** Spawns `node <script>` with `env` and returns a handle; does not wait for readiness. */
+export function spawnService(name: string, script: string, address: string, env: Record<string, string>): ServiceProcess {
+  const child = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const keep = (chunk: Buffer) => {
+    out += chunk.toString();
+    if (out.length > 200_000) out = out.slice(-100_000);
+    if (process.env['MODELSERVING_TEST_VERBOSE']) process.stderr.write(`[${name}] ${chunk.toString()}`);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
+  const exited = new Promise<number | null>((res) => child.once('exit', (code) => res(code)));
+  return {
+    name,
+    address,
+    child,
+    output: () => out,
+    async stop(graceMs = 5_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+export interface LocalTopologyOptions {
+  readonly executors?: number;
+  readonly redisUrl?: string;
+  readonly joinMode?: 'key' | 'partition';
+  readonly replicas?: number;
+  readonly collector?: boolean;
+  readonly env?: Record<string, string>;
+}
+
+export interface LocalTopology {
+  readonly router: ServiceProcess;
+  readonly executors: ServiceProcess[];
+  readonly collector?: ServiceProcess;
+  readonly routerAddress: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Router, N executors and the collector as separate local processes, configured as in docker-compose:
+ * with `redisUrl` every process uses Redis for the store and membership; without it the router hosts
+ * the embedded store and executors use a static member list.
+ */
+export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promise<LocalTopology> {
+  const n = opts.executors ?? 2;
+  const routerPort = await freePort();
+  const collectorPort = await freePort();
+  const executorPorts: number[] = [];
+  for (let i = 0; i < n; i++) executorPorts.push(await freePort());
+  const executorAddresses = executorPorts.map((p) => `127.0.0.1:${p}`);
+  const common: Record<string, string> = {
+    HOST: '127.0.0.1',
+    JOIN_MODE: opts.joinMode ?? 'key',
+    REPLICAS: String(opts.replicas ?? 1),
+    DRAIN_MS: '1000',
+    ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : { EXECUTORS: executorAddresses.join(',') }),
+    ...(opts.collector === false ? {} : { COLLECTOR_ADDRESS: `127.0.0.1:${collectorPort}` }),
+    ...(opts.env ?? {}),
+  };
+  const started: ServiceProcess[] = [];
+  try {
+    let collector: ServiceProcess | undefined;
+    if (opts.collector !== false) {
+      collector = spawnService('collector', appMain('speculative-collector'), `127.0.0.1:${collectorPort}`, {
+        ...common,
+        COLLECTOR_PORT: String(collectorPort),
+      });
+      started.push(collector);
+    }
+    const router = spawnService('router', appMain('router'), `127.0.0.1:${routerPort}`, {
+      ...common,
+      ROUTER_PORT: String(routerPort),
+    });
+    started.push(router);
+    const executors = executorPorts.map((port, i) =>
+      spawnService(`executor-${i + 1}`, appMain('model-executor'), `127.0.0.1:${port}`, {
+        ...common,
+        EXECUTOR_PORT: String(port),
+        EXECUTOR_ID: `127.0.0.1:${port}`,
+        EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
+        ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
+      }),
+    );
+    started.push(...executors);
+    for (const s of started) {
+      try {
+        await waitForServing(s.address, '', 20_000);
+      } catch (err) {
+        throw new Error(`${s.name} did not start: ${(err as Error).message}\n${s.output().slice(-3000)}`);
+      }
+    }
+    return {
+      router,
+      executors,
+      ...(collector ? { collector } : {}),
+      routerAddress: router.address,
+      async stop() {
+        await Promise.all(started.map((s) => s.stop()));
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((s) => s.kill()));
+    throw err;
+  }
+}
