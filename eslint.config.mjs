@@ -43,8 +43,19 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.spec.ts', '**/*.test.ts'],
+    // Tests (and their support files) may use the testing library from any project.
+    files: ['**/*.spec.ts', '**/*.test.ts', '**/test-support/**/*.ts'],
     rules: {
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format', 'type:testing'] },
+            { sourceTag: '*', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format', 'type:testing', 'type:app'] },
+          ],
+        },
+      ],
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-explicit-any': 'off',
     },

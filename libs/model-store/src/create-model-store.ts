@@ -1,0 +1,32 @@
+import { EmbeddedModelStore } from './embedded-model-store';
+import type { ModelStore } from './model-store';
+import { RedisModelStore } from './redis-model-store';
+import { RemoteModelStore } from './remote-model-store';
+import type { StoreLimitsOptions } from './store-limits';
+
+export interface ModelStoreConfig extends StoreLimitsOptions {
+  /** `REDIS_URL`: every process uses Redis directly. Wins over everything else. */
+  readonly redisUrl?: string;
+  /** `STORE_ADDRESS`: `host:port` of a process serving ModelStoreService (the router in embedded mode). */
+  readonly storeAddress?: string;
+  /** `STORE_FILE`: persistence of the embedded store. */
+  readonly file?: string;
+  /** Key prefix in Redis. */
+  readonly redisPrefix?: string;
+}
+
+/** The store for a process's configuration: Redis if configured, else a remote store, else embedded. */
+export async function createModelStore(config: ModelStoreConfig = {}): Promise<ModelStore> {
+  const limits: StoreLimitsOptions = {
+    ...(config.inlineLimitBytes !== undefined ? { inlineLimitBytes: config.inlineLimitBytes } : {}),
+    ...(config.maxModelBytes !== undefined ? { maxModelBytes: config.maxModelBytes } : {}),
+  };
+  if (config.redisUrl) {
+    return RedisModelStore.connect(config.redisUrl, { ...limits, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) });
+  }
+  if (config.storeAddress) {
+    // Limits are enforced by the store behind the address; the client only needs room for the messages.
+    return RemoteModelStore.connect(config.storeAddress);
+  }
+  return EmbeddedModelStore.open({ ...limits, ...(config.file ? { file: config.file } : {}) });
+}
