@@ -1,0 +1,81 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+// docker-compose.yml and the Dockerfile at the checkout root. `docker compose config` validates the file
+// without a Docker daemon; where no compose command is installed that test is skipped and says so. The
+// text checks below need no tool and keep the file in line with the services' configuration names.
+
+const ROOT = resolve(__dirname, '../../..');
+const COMPOSE = resolve(ROOT, 'docker-compose.yml');
+
+function composeCommand(): string[] | undefined {
+  for (const cmd of [['docker', 'compose'], ['docker-compose']]) {
+    const r = spawnSync(cmd[0]!, [...cmd.slice(1), 'version'], { encoding: 'utf8', timeout: 20_000 });
+    if (r.status === 0) return cmd;
+  }
+  return undefined;
+}
+
+const compose = composeCommand();
+const composeText = readFileSync(COMPOSE, 'utf8');
+const dockerfile = readFileSync(resolve(ROOT, 'Dockerfile'), 'utf8');
+
+/** The block of one top-level service (two-space indented key up to the next one). */
+function serviceBlock(name: string): string {
+  const m = new RegExp(`^  ${name}:\\n((?:    .*\\n|\\s*\\n)*)`, 'm').exec(composeText);
+  if (!m) throw new Error(`service ${name} not found in docker-compose.yml`);
+  return m[1]!;
+}
+
+describe('docker-compose.yml', () => {
+  const title = compose
+    ? `passes \`${compose.join(' ')} config -q\``
+    : 'passes `docker compose config -q` (SKIPPED: neither `docker compose` nor `docker-compose` is installed)';
+  it.skipIf(!compose)(title, () => {
+    const r = spawnSync(compose![0]!, [...compose!.slice(1), '-f', COMPOSE, 'config', '-q'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+  });
+
+  it('has the services, wired with the documented variables', () => {
+    for (const s of ['redis', 'jaeger', 'router', 'executor-1', 'executor-2', 'collector'])
+      expect(() => serviceBlock(s)).not.toThrow();
+    const router = serviceBlock('router');
+    expect(router).toMatch(/REDIS_URL: redis:\/\/redis:6379/);
+    expect(router).toMatch(/COLLECTOR_ADDRESS: collector:50071/);
+    expect(router).toMatch(/OTEL_SERVICE_NAME: router/);
+    expect(router).toMatch(/'50051:50051'/);
+    for (const n of [1, 2]) {
+      const e = serviceBlock(`executor-${n}`);
+      expect(e).toMatch(new RegExp(`EXECUTOR_ADVERTISE_ADDRESS: executor-${n}:50061`));
+      expect(e).toMatch(/REDIS_URL: redis:\/\/redis:6379/);
+      expect(e).toMatch(/COLLECTOR_ADDRESS: collector:50071/);
+    }
+    expect(composeText).toMatch(/OTEL_EXPORTER_OTLP_ENDPOINT: http:\/\/jaeger:4317/);
+    expect(serviceBlock('jaeger')).toMatch(/jaegertracing\/all-in-one/);
+    expect(serviceBlock('jaeger')).toMatch(/16686:16686/);
+  });
+
+  it('builds every service from a target the Dockerfile defines', () => {
+    const targets = [...composeText.matchAll(/target: ([\w-]+)/g)].map((m) => m[1]!);
+    expect(targets.length).toBeGreaterThanOrEqual(4);
+    for (const t of targets) expect(dockerfile).toMatch(new RegExp(`^FROM \\S+ AS ${t}$`, 'm'));
+  });
+});
+
+describe('Dockerfile', () => {
+  it('builds with npm ci + nx, runs node:20-slim as the node user with production deps and proto/', () => {
+    expect(dockerfile).toMatch(/RUN npm ci/);
+    expect(dockerfile).toMatch(/nx run-many -t build/);
+    expect(dockerfile).toMatch(/node:20-slim/);
+    expect(dockerfile).toMatch(/npm ci --omit=dev/);
+    expect(dockerfile).toMatch(/^USER node$/m);
+    expect(dockerfile).toMatch(/cp -r proto/);
+  });
+});
