@@ -1,0 +1,301 @@
+import {
+  Code,
+  ServingError,
+  type FeatureValue,
+  type Features,
+  type FieldSpec,
+  type ModelSignature,
+  type TensorDatatype,
+} from '@modelserving/model-core';
+import { EvalContext } from './context';
+import { parseDataDictionary, type DataFieldDef } from './data-dictionary';
+import { pmmlError } from './errors';
+import { inputFieldDef, parseMiningSchema } from './mining-schema';
+import { compileModel, PMML_MODEL_ELEMENTS, type CompiledModel, type ModelResult } from './models';
+import { CompileEnv, Scope, type CompileOptions } from './scope';
+import { defineDerivedFields, defineFunctions } from './transformations/transformation-dictionary';
+import { isNumericType, toText, type DataType } from './values';
+import { child, requiredChild } from './xml/element';
+import { parseXml, type XmlElement, type XmlParseOptions } from './xml/xml-parser';
+
+export interface PmmlOptions extends XmlParseOptions {
+  /** Which model to use when the document holds several (by modelName); default: the first scorable one. */
+  readonly modelName?: string;
+}
+
+/** The result of scoring one record with a PmmlEvaluator. */
+export interface PmmlEvaluation {
+  /** The predicted value of the (first) target field; null when the model cannot predict. */
+  readonly value: FeatureValue;
+  /** Predicted values by target field name (empty when the model names no target). */
+  readonly targets: Readonly<Record<string, FeatureValue>>;
+  /** Every Output field by name (for modelChain/selectFirst also those of the deciding segment). */
+  readonly outputs: Readonly<Record<string, FeatureValue>>;
+  /** Probability of the predicted class, when the model computes one. */
+  readonly confidence?: number;
+}
+
+/** Elements that may sit next to the model in <PMML> and are not models. */
+const NON_MODEL_CHILDREN = new Set([
+  'Header',
+  'MiningBuildTask',
+  'DataDictionary',
+  'TransformationDictionary',
+  'Extension',
+]);
+
+function tensorType(dt: DataType, optype: string): TensorDatatype {
+  if (dt === 'boolean') return 'BOOL';
+  return isNumericType(dt) && optype === 'continuous' ? 'FP64' : 'BYTES';
+}
+
+/**
+ * A compiled PMML document. `evaluate` is synchronous, reuses one scratch context, and never walks XML:
+ * the element tree is dropped after compilation. Not re-entrant (JavaScript scoring is single-threaded).
+ */
+export class PmmlEvaluator {
+  private readonly ctx: EvalContext;
+  private cachedSignature: ModelSignature | undefined;
+
+  /** @internal use parsePmml / compilePmml */
+  constructor(
+    readonly version: string | undefined,
+    private readonly model: CompiledModel,
+    private readonly dataFields: ReadonlyMap<string, DataFieldDef>,
+    slots: number,
+  ) {
+    this.ctx = new EvalContext(slots);
+  }
+
+  /** The model element that is evaluated (e.g. "TreeModel"). */
+  get modelElement(): string {
+    return this.model.element.name;
+  }
+
+  get functionName(): string {
+    return this.model.functionName;
+  }
+
+  /** Name of the predicted field, or undefined when the MiningSchema declares no target. */
+  get targetName(): string | undefined {
+    return this.model.target.synthetic ? undefined : this.model.target.name;
+  }
+
+  /**
+   * The MiningField with usageType="group", if any: records sharing its value form one transaction, whose
+   * item values the caller passes as an array (AssociationModel).
+   */
+  get groupField(): string | undefined {
+    return this.model.miningFields.find((f) => f.usageType === 'group')?.name;
+  }
+
+  /** Class labels of a classification model (in the order of its probabilities). */
+  get categories(): readonly FeatureValue[] | undefined {
+    return this.model.categories;
+  }
+
+  /**
+   * Scores one record. Missing fields follow the model's missing-value rules; a value the model declares
+   * invalid (with invalidValueTreatment="returnInvalid") throws a ServingError INVALID_ARGUMENT.
+   */
+  evaluate(features: Features): PmmlEvaluation {
+    if (typeof features !== 'object' || features === null) {
+      throw new ServingError(
+        Code.INVALID_ARGUMENT,
+        'PMML: a record must be an object of named feature values',
+      );
+    }
+    const ctx = this.ctx;
+    ctx.begin(features);
+    let r: ModelResult;
+    try {
+      r = this.model.evaluate(ctx);
+    } catch (err) {
+      if (err instanceof ServingError) throw err;
+      throw new ServingError(
+        Code.INTERNAL,
+        `PMML: internal error while scoring: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    const target = this.model.target;
+    const targets: Record<string, FeatureValue> = {};
+    const outputs: Record<string, FeatureValue> = {};
+    if (!target.synthetic) {
+      targets[target.name] = r.value;
+      outputs[target.name] = r.value;
+    }
+    const { values, stamps, epoch } = ctx;
+    for (const f of this.model.outputFields)
+      outputs[f.name] = stamps[f.slot] === epoch ? (values[f.slot] as FeatureValue) : null;
+    // modelChain/selectFirst: the deciding segment's own Output fields stand for the whole model's.
+    let sel = r.selected;
+    while (sel) {
+      for (const f of sel.model.outputFields) {
+        if (!(f.name in outputs))
+          outputs[f.name] = stamps[f.slot] === epoch ? (values[f.slot] as FeatureValue) : null;
+      }
+      sel = sel.result.selected;
+    }
+    const confidence = confidenceOf(this.model, r);
+    return confidence === undefined
+      ? { value: r.value, targets, outputs }
+      : { value: r.value, targets, outputs, confidence };
+  }
+
+  /**
+   * Names of the result columns a consumer should compare: the (non-synthetic) target, then the Output
+   * fields with isFinalResult != false, including those a modelChain/selectFirst exposes from its segments.
+   */
+  resultColumns(): string[] {
+    const cols: string[] = [];
+    const target = this.model.target;
+    if (!target.synthetic) cols.push(target.name);
+    const add = (m: CompiledModel) => {
+      for (const f of m.outputFields) if (f.isFinalResult && !cols.includes(f.name)) cols.push(f.name);
+    };
+    add(this.model);
+    const method = child(this.model.element, 'Segmentation')?.attrs['multipleModelMethod'];
+    const segments = this.model.segmentModels;
+    if (segments && segments.length > 0) {
+      if (method === 'modelChain') add(segments[segments.length - 1]!);
+      else if (method === 'selectFirst') for (const s of segments) add(s);
+    }
+    return cols;
+  }
+
+  /** Inputs = active MiningFields; outputs = target and Output fields (also the deciding segments' ones). */
+  signature(): ModelSignature {
+    if (this.cachedSignature) return this.cachedSignature;
+    const inputs: FieldSpec[] = [];
+    for (const mf of this.model.miningFields) {
+      if (mf.usageType !== 'active') continue;
+      const df = this.dataFields.get(mf.name);
+      const dataType = df?.dataType ?? 'double';
+      const optype = mf.optype ?? df?.optype ?? 'continuous';
+      const datatype = tensorType(dataType, optype);
+      const values =
+        datatype === 'BYTES' && df && df.validValues.length > 0
+          ? df.validValues.map((v) => toText(v) ?? '')
+          : undefined;
+      inputs.push({ name: mf.name, datatype, shape: [-1], ...(values ? { values } : {}) });
+    }
+    const outputs: FieldSpec[] = [];
+    const seen = new Set<string>();
+    const target = this.model.target;
+    if (!target.synthetic) {
+      const values = this.model.categories?.map((v) => toText(v) ?? '');
+      outputs.push({
+        name: target.name,
+        datatype: tensorType(target.dataType, target.optype),
+        shape: [-1],
+        ...(values ? { values } : {}),
+      });
+      seen.add(target.name);
+    }
+    const addOutputs = (m: CompiledModel) => {
+      for (const f of m.outputFields) {
+        if (seen.has(f.name)) continue;
+        seen.add(f.name);
+        outputs.push({ name: f.name, datatype: tensorType(f.dataType, f.optype), shape: [-1] });
+      }
+    };
+    addOutputs(this.model);
+    // Nested outputs a modelChain (last segment) or selectFirst (any segment) exposes.
+    const method = child(this.model.element, 'Segmentation')?.attrs['multipleModelMethod'];
+    const segments = this.model.segmentModels;
+    if (segments && segments.length > 0) {
+      if (method === 'modelChain') addOutputs(segments[segments.length - 1]!);
+      else if (method === 'selectFirst') for (const s of segments) addOutputs(s);
+    }
+    const targetName = !target.synthetic
+      ? target.name
+      : this.model.outputFields.find((f) => f.feature === 'predictedValue')?.name;
+    this.cachedSignature = { inputs, outputs, ...(targetName ? { target: targetName } : {}) };
+    return this.cachedSignature;
+  }
+}
+
+function confidenceOf(model: CompiledModel, r: ModelResult): number | undefined {
+  const cats = model.categories;
+  const p = r.probabilities;
+  if (!cats || !p || r.value === null) return undefined;
+  for (let i = 0; i < cats.length; i++) {
+    if (cats[i] === r.value) {
+      const v = p[i];
+      return v === undefined || v !== v ? undefined : v;
+    }
+  }
+  return undefined;
+}
+
+function selectModel(root: XmlElement, modelName: string | undefined): XmlElement {
+  const candidates = root.children.filter((c) => !NON_MODEL_CHILDREN.has(c.name));
+  if (modelName !== undefined) {
+    const m = candidates.find((c) => c.attrs['modelName'] === modelName);
+    if (!m) throw pmmlError(root, `no model named '${modelName}'`);
+    return m;
+  }
+  const scorable = candidates.find(
+    (c) => PMML_MODEL_ELEMENTS.has(c.name) && c.attrs['isScorable'] !== 'false',
+  );
+  const m = scorable ?? candidates[0];
+  if (!m) throw pmmlError(root, 'the document contains no model element');
+  return m;
+}
+
+/** Compiles an already parsed PMML element tree. */
+export function compilePmml(root: XmlElement, options: PmmlOptions = {}): PmmlEvaluator {
+  if (root.name !== 'PMML') throw pmmlError(root, 'the root element must be <PMML>');
+  const version = root.attrs['version'];
+  if (version !== undefined && !/^[34]\.\d+(\.\d+)?$/.test(version.trim())) {
+    throw pmmlError(root, `PMML version '${version}' is not supported (expected 3.x or 4.x)`);
+  }
+  const dataFields = parseDataDictionary(requiredChild(root, 'DataDictionary'));
+  const modelEl = selectModel(root, options.modelName);
+  const env = new CompileEnv(options as CompileOptions);
+
+  // Data fields as the top-level model prepares them (its MiningSchema decides treatments).
+  const rootScope = new Scope();
+  const miningSchema = child(modelEl, 'MiningSchema');
+  const miningFields = new Map((miningSchema ? parseMiningSchema(miningSchema) : []).map((f) => [f.name, f]));
+  for (const df of dataFields.values()) {
+    rootScope.defineLazy(df.name, () => inputFieldDef(df, miningFields.get(df.name), env));
+  }
+  for (const mf of miningFields.values()) {
+    if (mf.usageType === 'active' && !dataFields.has(mf.name)) {
+      throw pmmlError(mf.element, `MiningField '${mf.name}' is not defined in the DataDictionary`);
+    }
+  }
+
+  const dictScope = new Scope(rootScope);
+  const dict = child(root, 'TransformationDictionary');
+  if (dict) {
+    defineFunctions(dict, env);
+    defineDerivedFields(dict, dictScope, env);
+  }
+  const model = compileModel(modelEl, dictScope, env, true);
+  dictScope.compileAll();
+  rootScope.compileAll();
+  for (const name of env.functions.keys()) env.resolveFunction(name);
+  return new PmmlEvaluator(version, model, dataFields, env.slots);
+}
+
+/** Parses and compiles a PMML document (string or UTF-8 bytes) into a PmmlEvaluator. */
+export function parsePmml(xml: string | Uint8Array, options: PmmlOptions = {}): PmmlEvaluator {
+  const root = parseXml(xml, options);
+  try {
+    return compilePmml(root, options);
+  } catch (err) {
+    if (err instanceof ServingError) throw err;
+    throw new ServingError(
+      Code.INVALID_ARGUMENT,
+      `PMML: cannot compile the document: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
