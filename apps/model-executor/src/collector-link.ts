@@ -73,7 +73,10 @@ export class CollectorLink {
   }
 
   push(item: CollectItem): void {
-    if (this.state === 'down' || this.state === 'closed') {
+    // While the link is down results are still held (bounded): a collector that is starting up or
+    // restarting gets them when it is back, and ones whose request was decided meanwhile are dropped
+    // there as late. Only an unconfigured or closed link drops at once.
+    if (this.state === 'closed' || this.client === undefined) {
       this.drop(1);
       return;
     }
@@ -157,12 +160,7 @@ export class CollectorLink {
     this.call = undefined;
     this.writer.setTarget(undefined);
     this.state = 'down';
-    const lost = this.writer.takeAll();
-    if (lost.length > 0) {
-      this.sentCount -= lost.length;
-      this.drop(lost.length);
-    }
-    this.log.warn(`${reason}; speculative results are dropped until it is back (retry in ${this.backoffMs} ms)`);
+    this.log.warn(`${reason}; speculative results are held (up to ${this.maxBuffered}) until it is back (retry in ${this.backoffMs} ms)`);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();

@@ -410,39 +410,36 @@ describe('model executor', () => {
       expect(executor.collectorStats().dropped).toBe(0);
     });
 
-    it('reach a collector that comes up later (reconnect with backoff)', async () => {
+    it('hold results while the collector is down and deliver them when it comes up', async () => {
       const port = await freePort();
       const { store, client, executor } = await startEnv({ collectorAddress: `127.0.0.1:${port}` });
       const pos = await deploy(store, 'lin', V1);
       await waitServing(client, 'dt/lin', pos);
       const s = new ScoreStream(client);
       s.send([s.item('dt/lin', 1, { speculative: true, guid: 'early' })]);
-      await waitFor('dropped while down', () => executor.collectorStats().dropped >= 1 || undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(executor.collectorStats().connected).toBe(false);
+      expect(executor.collectorStats().dropped).toBe(0);
       const received: CollectItem[] = [];
       await startFakeCollector(received, port);
-      let n = 0;
-      await waitFor(
-        'a result after the collector came up',
-        () => {
-          s.send([s.item('dt/lin', 2, { speculative: true, guid: `late-${n++}` })]);
-          return received.length > 0 || undefined;
-        },
-        15_000,
-      );
-      expect(received[0]?.guid).toMatch(/^late-/);
-      expect(received[0]?.result?.value?.number).toBe(5);
+      const early = await waitFor('the held result after the collector came up', () => received.find((i) => i.guid === 'early'), 15_000);
+      expect(early.result?.value?.number).toBe(3);
+      s.send([s.item('dt/lin', 2, { speculative: true, guid: 'late' })]);
+      const late = await waitFor('a result sent after reconnecting', () => received.find((i) => i.guid === 'late'), 15_000);
+      expect(late.result?.value?.number).toBe(5);
       expect(executor.collectorStats().connected).toBe(true);
     });
 
-    it('are dropped and counted when the collector is unreachable, the stream stays up', async () => {
-      const { store, client, executor } = await startEnv({ collectorAddress: '127.0.0.1:1' });
+    it('drop and count results beyond the bound when the collector stays unreachable; the stream stays up', async () => {
+      // maxBatch 1 → at most 64 results held.
+      const { store, client, executor } = await startEnv({ collectorAddress: '127.0.0.1:1', maxBatch: 1 });
       const pos = await deploy(store, 'lin', V1);
       await waitServing(client, 'dt/lin', pos);
       await waitFor('collector down', () => !executor.collectorStats().connected || undefined);
-      await new Promise((r) => setTimeout(r, 200));
       const s = new ScoreStream(client);
-      s.send([s.item('dt/lin', 1, { speculative: true, guid: 'g' })]);
-      await waitFor('dropped', () => executor.collectorStats().dropped >= 1 || undefined);
+      s.send(Array.from({ length: 70 }, (_, i) => s.item('dt/lin', 1, { speculative: true, guid: `g${i}` })));
+      await waitFor('dropped', () => executor.collectorStats().dropped >= 6 || undefined);
+      expect(executor.collectorStats().dropped).toBe(6);
       expect((await s.answers(s.send([s.item('dt/lin', 1)])))[0]?.value?.number).toBe(3);
     });
   });

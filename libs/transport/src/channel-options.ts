@@ -13,5 +13,9 @@ export function defaultChannelOptions(maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTE
     'grpc.keepalive_timeout_ms': 5_000,
     'grpc.keepalive_permit_without_calls': 1,
     'grpc.http2.min_ping_interval_without_data_ms': 5_000,
+    // Internal peers restart in seconds (rolling deploys, crashes): retry soon rather than after grpc's
+    // default 1 s first backoff growing to 120 s.
+    'grpc.initial_reconnect_backoff_ms': 100,
+    'grpc.max_reconnect_backoff_ms': 2_000,
   };
 }
