@@ -4,6 +4,7 @@
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
   ModelServingServiceService,
+  type ServingRequest,
   type ServingRequestBatch,
   type ServingResponse,
   type ServingResponseBatch,
@@ -12,14 +13,26 @@ import { defaultChannelOptions } from '@modelserving/transport';
 
 const server = new Server(defaultChannelOptions());
 const unimplemented = (_: unknown, cb: (e: Error) => void) => cb(new Error('echo server'));
+const echoResult = (model: string) => ({
+  processed: true,
+  model,
+  source: 'echo',
+  value: { number: 1 },
+  outputs: {},
+  tensors: [],
+  error: '',
+  errorCode: 0,
+  duration: 0,
+});
 server.addService(ModelServingServiceService, {
-  predict: unimplemented,
+  predict: (call: { request: ServingRequest }, cb: (e: null, r: ServingResponse) => void) =>
+    cb(null, { guid: call.request.guid, result: echoResult(call.request.dataType), qualifiers: [] }),
   predictStream: (call: { end(): void }) => call.end(),
   predictBatch: (call: ServerDuplexStream<ServingRequestBatch, ServingResponseBatch>) => {
     call.on('data', (batch: ServingRequestBatch) => {
       const responses: ServingResponse[] = batch.requests.map((r) => ({
         guid: r.guid,
-        result: { processed: true, model: r.dataType, source: 'echo', value: { number: 1 }, outputs: {}, tensors: [], error: '', errorCode: 0, duration: 0 },
+        result: echoResult(r.dataType),
         qualifiers: [],
       }));
       call.write({ responses });

@@ -6,7 +6,7 @@ import { deployPmml, routerClient } from './router-client';
 import { fmt } from './stats';
 import { wineRegressionPmml, wineRequests } from './workload';
 
-async function startEcho(): Promise<{ address: string; stop(): void }> {
+export async function startEcho(): Promise<{ address: string; stop(): void }> {
   const child = spawn(process.execPath, [resolve(__dirname, 'echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((res, rej) => {
     let buf = '';
