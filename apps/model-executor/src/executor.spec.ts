@@ -220,7 +220,8 @@ describe('model executor', () => {
   });
 
   it('keeps the previous version serving when a new one is malformed', async () => {
-    const { store, client } = await startEnv();
+    // Only the PMML factory, so a TENSORFLOW descriptor below has no factory.
+    const { store, client } = await startEnv({}, undefined, [new PmmlModelFactory()]);
     const pos = await deploy(store, 'lin', V1);
     await waitServing(client, 'dt/lin', pos);
     const bad = await deploy(store, 'lin', '<PMML><this is not a model');

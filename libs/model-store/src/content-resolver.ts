@@ -42,7 +42,7 @@ function resolveConfig(options: ContentResolverOptions): ResolverConfig {
 /**
  * The content of a model: its inline `data`, or the bytes its `location` points at (a `blob:` key in the
  * store, a file path or `file://` URL, an http(s) URL). Every failure is a ServingError naming the model and
- * the location: NOT_FOUND (missing file/blob, HTTP 404), INVALID_ARGUMENT (bad URL or scheme, a directory),
+ * the location: NOT_FOUND (missing file/blob, HTTP 404), INVALID_ARGUMENT (bad URL or scheme),
  * RESOURCE_EXHAUSTED (too large), UNAVAILABLE (network), DEADLINE_EXCEEDED (download too slow).
  */
 export async function resolveContent(
@@ -110,9 +110,9 @@ async function loadBlob(key: string, store: ModelStore, config: ResolverConfig, 
 async function loadFile(path: string, config: ResolverConfig, fail: Fail): Promise<Uint8Array> {
   try {
     const info = await stat(path);
-    if (info.isDirectory()) {
-      throw fail(Code.INVALID_ARGUMENT, `${path} is a directory; directory models (e.g. SavedModel) are not supported yet, point at a file`);
-    }
+    // A directory (e.g. a TensorFlow SavedModel) is read by the model's factory from `location` itself:
+    // it may hold many files of which the factory needs only some. Its content here is empty.
+    if (info.isDirectory()) return new Uint8Array(0);
     if (!info.isFile()) throw fail(Code.INVALID_ARGUMENT, `${path} is not a regular file`);
     if (info.size > config.maxModelBytes) throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(info.size, config.maxModelBytes));
     const data = await readFile(path, config.signal ? { signal: config.signal } : {});

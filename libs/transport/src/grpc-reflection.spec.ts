@@ -4,10 +4,14 @@ import { ModelExecutorServiceService } from '@modelserving/contracts';
 import { afterAll, describe, expect, it } from 'vitest';
 import { GrpcServer } from './grpc-server';
 
+type ReflectionResponse = {
+  list_services_response?: { service: { name: string }[] };
+  file_descriptor_response?: { file_descriptor_proto: Buffer[] };
+};
 type ReflectionCall = {
   write(req: { list_services?: string; file_containing_symbol?: string }): void;
   end(): void;
-  on(ev: 'data', cb: (res: { list_services_response?: { service: { name: string }[] }; file_descriptor_response?: { file_descriptor_proto: Buffer[] } }) => void): void;
+  on(ev: 'data', cb: (res: ReflectionResponse) => void): void;
   on(ev: 'error', cb: (e: Error) => void): void;
 };
 
@@ -36,7 +40,7 @@ describe('server reflection', () => {
     };
     const client = new Client(`127.0.0.1:${server.port}`, credentials.createInsecure());
     const ask = (req: { list_services?: string; file_containing_symbol?: string }) =>
-      new Promise<Parameters<Parameters<ReflectionCall['on']>[1]>[0]>((resolve, reject) => {
+      new Promise<ReflectionResponse>((resolve, reject) => {
         const call = client.serverReflectionInfo();
         call.on('data', (res) => {
           resolve(res);

@@ -1,0 +1,51 @@
+import { invalidArgument, type ModelType } from '@modelserving/model-core';
+import { buildEngine, parseRuntimeChoice, type GraphSpec, type RuntimeChoice } from './graph-spec';
+import { resolveFields, type InputBinding } from './record-io';
+import { TensorflowModel, parsePostprocess } from './tensorflow-model';
+
+/**
+ * Options shared by both factories. Descriptor metadata overrides them per model:
+ * `runtime` (auto | fast-path | tfjs | tfjs-cpu | tfjs-wasm | tfjs-node), `postprocess` (argmax | none),
+ * `labels` (comma-separated, for argmax), `inputs` / `inputs.<key>` (field names in column order).
+ */
+export interface TensorflowFactoryOptions {
+  readonly runtime?: RuntimeChoice;
+}
+
+/** Builds the engine and record bindings for a prepared graph. */
+export async function buildModel(
+  type: ModelType,
+  spec: GraphSpec,
+  metadata: Readonly<Record<string, string>>,
+  bytes: Uint8Array,
+  options: TensorflowFactoryOptions,
+): Promise<TensorflowModel> {
+  const choice = metadata['runtime'] !== undefined ? parseRuntimeChoice(metadata['runtime']) : (options.runtime ?? 'auto');
+  // Field lists in metadata also fix an input's width when the graph does not declare it.
+  const withWidths: GraphSpec = {
+    ...spec,
+    inputs: spec.inputs.map((p, i) => {
+      if (p.width !== undefined) return p;
+      const listed = metadata[`inputs.${p.key}`] ?? (i === 0 ? metadata['inputs'] : undefined);
+      const fields = listed === undefined ? undefined : resolveFields(metadata, p.key, i === 0, undefined);
+      return fields ? { ...p, width: fields.length } : p;
+    }),
+  };
+  const engine = await buildEngine(withWidths, choice);
+  try {
+    const inputs: InputBinding[] = spec.inputs.map((p, i) => {
+      const width = engine.inputWidths[i]!;
+      const fields = resolveFields(metadata, p.key, i === 0, width);
+      const node = p.tensor.replace(/:0$/, '');
+      return fields ? { key: p.key, node, width, fields } : { key: p.key, node, width };
+    });
+    const outputs = spec.outputs.map((p, j) => ({ key: p.key, width: engine.outputWidths[j]! }));
+    if (outputs.length === 0) throw invalidArgument('the graph has no outputs');
+    const postprocess = parsePostprocess(metadata['postprocess'], outputs[0]!.width);
+    const labels = metadata['labels']?.split(',').map((l) => l.trim());
+    return new TensorflowModel({ type, engine, inputs, outputs, postprocess, ...(labels ? { labels } : {}), bytes });
+  } catch (err) {
+    engine.dispose();
+    throw err;
+  }
+}
