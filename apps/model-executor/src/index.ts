@@ -10,6 +10,7 @@ import {
   type ModelStore,
 } from '@modelserving/model-store';
 import { PmmlModelFactory } from '@modelserving/pmml';
+import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
 import { GrpcServer } from '@modelserving/transport';
 import { BuildQueue } from './build-queue';
 import { CollectorLink, type CollectorLinkStats } from './collector-link';
@@ -101,7 +102,7 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
 
     const queue = new BuildQueue(config.buildConcurrency);
     const contents = new ContentResolver(store, { maxModelBytes: config.maxModelBytes });
-    const factories = deps.factories ?? [new PmmlModelFactory()];
+    const factories = deps.factories ?? [new PmmlModelFactory(), new TensorflowModelFactory(), new TensorflowSavedModelFactory()];
     const registry = new ModelRegistry({
       resolver: new FetchingFactoryResolver(
         new MapModelFactoryResolver(factories),
