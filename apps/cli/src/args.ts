@@ -6,6 +6,8 @@ import { resolveCliConfig, validateAddress, type CliConfig, type OutputFormat } 
 import { UsageError } from './errors';
 import { parseColumns, recordFromCsvRow, recordFromJson, servingRequest } from './predict-request';
 import { WINE_DATA_TYPE, WINE_FIELDS } from './wine-data';
+import { scoreCommand, type ScoreCommand } from './commands/score';
+import { verifyCommand, type VerifyCommand } from './commands/verify';
 
 export interface DeployCommand {
   readonly kind: 'deploy';
@@ -42,7 +44,9 @@ export type Command =
   | { readonly kind: 'resume' }
   | { readonly kind: 'policy'; readonly policy: DataTypePolicy }
   | { readonly kind: 'spec-stats'; readonly dataType: string }
-  | DevCommand;
+  | DevCommand
+  | ScoreCommand
+  | VerifyCommand;
 
 export interface CommandLine {
   readonly config: CliConfig;
@@ -227,6 +231,10 @@ function buildCommand(name: CommandName, values: Values, positionals: string[]):
     }
     case 'dev':
       return devCommand(values);
+    case 'score':
+      return scoreCommand(values);
+    case 'verify':
+      return verifyCommand(values);
   }
 }
 
@@ -312,7 +320,8 @@ export function parseCommandLine(argv: readonly string[], env: NodeJS.ProcessEnv
 
   // In `predict`, --json carries the record, so JSON output is --output json there.
   const jsonOutput = command !== 'predict' && values['json'] === true;
-  const outputRaw = str(values, 'output')?.trim().toLowerCase();
+  // In `score`, --output is the result file, so only --json switches the format there.
+  const outputRaw = command === 'score' ? undefined : str(values, 'output')?.trim().toLowerCase();
   if (outputRaw !== undefined && outputRaw !== 'text' && outputRaw !== 'json') {
     throw new UsageError(`--output must be 'text' or 'json', got '${outputRaw}'`);
   }

@@ -140,6 +140,54 @@ export const COMMANDS = {
       'keep-running': { type: 'boolean', help: 'leave the services running after the demo, until Ctrl-C' },
     },
   },
+  score: {
+    summary: 'batch-score a CSV file with a model file, locally (no router)',
+    usage:
+      'score --model M --input IN.csv --output OUT.csv [--type pmml] [--delimiter D] [--columns a,b,...] [--on-error fail|skip|na]',
+    options: {
+      model: { type: 'string', value: 'M', help: 'model file (e.g. a .pmml document)' },
+      input: {
+        type: 'string',
+        value: 'IN',
+        help: 'input CSV; first line is the header unless --columns is given',
+      },
+      // Here --output is the result file; the output format switch is --json.
+      output: {
+        type: 'string',
+        value: 'OUT',
+        help: 'result CSV (- for stdout): one row per input row, target and output fields, NA if missing',
+      },
+      type: {
+        type: 'string',
+        value: 'pmml',
+        help: 'model format (default: from the file extension, else pmml)',
+      },
+      delimiter: {
+        type: 'string',
+        value: 'D',
+        help: "field delimiter of input and output (default: ';' or ',' detected from the first line)",
+      },
+      columns: { type: 'string', value: 'a,b,...', help: "names of a headerless input's columns, in order" },
+      'on-error': {
+        type: 'string',
+        value: 'fail|skip|na',
+        help: 'a row that cannot be scored: stop with exit 1, drop it, or write NA (default na; reported on stderr)',
+      },
+    },
+    examples: [
+      'score --model tree.pmml --input wines.csv --output scored.csv',
+      "score --model tree.pmml --input winequality_red.csv --output - --columns 'fixed acidity,volatile acidity,...'",
+    ],
+  },
+  verify: {
+    summary: 'check a PMML model against its own ModelVerification records',
+    usage: 'verify --model M [--type pmml]',
+    options: {
+      model: { type: 'string', value: 'M', help: 'PMML document with a <ModelVerification> block' },
+      type: { type: 'string', value: 'pmml', help: 'model format (only pmml carries verification blocks)' },
+    },
+    examples: ['verify --model model.pmml'],
+  },
   help: { summary: 'show help for a command', usage: 'help [command]', options: {} },
 } as const satisfies Record<string, CommandSpec>;
 

@@ -2,6 +2,8 @@ import { parseCommandLine, type Command } from './args';
 import { runList, runPolicy, runSpecStats, runStatus, runSuspend, runUndeploy } from './commands/admin';
 import { runDeploy } from './commands/deploy';
 import { runPredict } from './commands/predict';
+import { runScore } from './commands/score';
+import { runVerify } from './commands/verify';
 import type { CliConfig } from './config';
 import { runDev, type DevRunOptions } from './dev/dev-command';
 import { EXIT, exitCodeFor, formatError } from './errors';
@@ -15,7 +17,7 @@ export interface RunCliOptions {
 }
 
 async function dispatch(
-  command: Exclude<Command, { kind: 'help' } | { kind: 'dev' }>,
+  command: Exclude<Command, { kind: 'help' } | { kind: 'dev' } | { kind: 'score' } | { kind: 'verify' }>,
   config: CliConfig,
   io: CliIo,
 ): Promise<number> {
@@ -63,6 +65,9 @@ export async function runCli(
       return EXIT.ok;
     }
     if (command.kind === 'dev') return await runDev(command, io, config.output, options.dev);
+    // Local commands: they load the model file themselves and never contact a router.
+    if (command.kind === 'score') return await runScore(command, io, config.output);
+    if (command.kind === 'verify') return await runVerify(command, io, config.output);
     return await dispatch(command, config, io);
   } catch (err) {
     io.err(formatError(err));

@@ -23,6 +23,18 @@ export interface ConformanceCase {
   readonly tolerance: ConformanceTolerance;
   readonly excludeColumns?: readonly string[];
   readonly note?: string;
+  /** The producer's algorithm name (e.g. RandomForest), for reports. */
+  readonly algorithm?: string;
+}
+
+/** The first cell where actual and expected disagree (row is 1-based, counting records, not the header). */
+export interface ConformanceMismatch {
+  readonly row: number;
+  /** Undefined when the whole record failed to score (see `error`). */
+  readonly column?: string;
+  readonly expected?: string;
+  readonly actual?: FeatureValue;
+  readonly error?: string;
 }
 
 export interface ConformanceCaseResult {
@@ -33,6 +45,7 @@ export interface ConformanceCaseResult {
   readonly columns: readonly string[];
   /** Why the case failed: build error, missing column, or the first mismatching cell. */
   readonly detail?: string;
+  readonly firstMismatch?: ConformanceMismatch;
 }
 
 export interface ConformanceReport {
@@ -229,6 +242,7 @@ export function runConformanceCase(sharedDir: string, c: ConformanceCase): Confo
   }
   let mismatches = 0;
   let detail: string | undefined;
+  let firstMismatch: ConformanceMismatch | undefined;
   for (let r = 1; r <= rows; r++) {
     const features = records[r - 1]!;
     let outputs: Readonly<Record<string, FeatureValue>>;
@@ -237,13 +251,17 @@ export function runConformanceCase(sharedDir: string, c: ConformanceCase): Confo
     } catch (err) {
       mismatches++;
       detail ??= `row ${r}: ${(err as Error).message}`;
+      firstMismatch ??= { row: r, error: (err as Error).message };
       continue;
     }
     for (let j = 0; j < columns.length; j++) {
-      const diff = compareCell(expected[r]![expIndex[j]!], outputs[columns[j]!], c.tolerance);
+      const exp = expected[r]![expIndex[j]!];
+      const act = outputs[columns[j]!];
+      const diff = compareCell(exp, act, c.tolerance);
       if (diff) {
         mismatches++;
         detail ??= `row ${r}, column '${columns[j]}': ${diff}`;
+        firstMismatch ??= { row: r, column: columns[j]!, expected: exp ?? 'NA', actual: act ?? null };
         break;
       }
     }
@@ -255,6 +273,7 @@ export function runConformanceCase(sharedDir: string, c: ConformanceCase): Confo
     mismatches,
     columns,
     ...(detail ? { detail } : {}),
+    ...(firstMismatch ? { firstMismatch } : {}),
   };
 }
 

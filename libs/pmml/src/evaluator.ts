@@ -8,6 +8,7 @@ import {
   type TensorDatatype,
 } from '@modelserving/model-core';
 import { EvalContext } from './context';
+import { compileResultBuilder, type ResultBuilder } from './result-builder';
 import { parseDataDictionary, type DataFieldDef } from './data-dictionary';
 import { pmmlError } from './errors';
 import { inputFieldDef, parseMiningSchema } from './mining-schema';
@@ -65,6 +66,24 @@ export class PmmlEvaluator {
     slots: number,
   ) {
     this.ctx = new EvalContext(slots);
+    const target = model.target;
+    const targetEntries = target.synthetic ? [] : [{ name: target.name }];
+    this.buildTargets = compileResultBuilder(targetEntries);
+    this.buildOutputs = compileResultBuilder([
+      ...targetEntries,
+      ...model.outputFields.map((f) => ({ name: f.name, slot: f.slot })),
+    ]);
+  }
+
+  private readonly buildTargets: ResultBuilder;
+  private readonly buildOutputs: ResultBuilder;
+
+  /**
+   * The evaluated model's element (compiled models keep it for their name and Segmentation attributes);
+   * ModelVerification reads its verification block from here. Do not mutate.
+   */
+  get modelXml(): XmlElement {
+    return this.model.element;
   }
 
   /** The model element that is evaluated (e.g. "TreeModel"). */
@@ -120,16 +139,9 @@ export class PmmlEvaluator {
         },
       );
     }
-    const target = this.model.target;
-    const targets: Record<string, FeatureValue> = {};
-    const outputs: Record<string, FeatureValue> = {};
-    if (!target.synthetic) {
-      targets[target.name] = r.value;
-      outputs[target.name] = r.value;
-    }
     const { values, stamps, epoch } = ctx;
-    for (const f of this.model.outputFields)
-      outputs[f.name] = stamps[f.slot] === epoch ? (values[f.slot] as FeatureValue) : null;
+    const targets = this.buildTargets(values, stamps, epoch, r.value);
+    const outputs = this.buildOutputs(values, stamps, epoch, r.value);
     // modelChain/selectFirst: the deciding segment's own Output fields stand for the whole model's.
     let sel = r.selected;
     while (sel) {
@@ -139,10 +151,24 @@ export class PmmlEvaluator {
       }
       sel = sel.result.selected;
     }
+    // A result column always has a value: a segment's Output field is missing when that segment did not
+    // run (a modelChain whose last segment's predicate is false), not absent.
+    for (const name of this.segmentColumns()) if (!(name in outputs)) outputs[name] = null;
     const confidence = confidenceOf(this.model, r);
     return confidence === undefined
       ? { value: r.value, targets, outputs }
       : { value: r.value, targets, outputs, confidence };
+  }
+
+  private cachedSegmentColumns: readonly string[] | undefined;
+
+  /** Result columns that come from segments rather than the top-level model (empty for most models). */
+  private segmentColumns(): readonly string[] {
+    if (this.cachedSegmentColumns) return this.cachedSegmentColumns;
+    const own = new Set(this.model.outputFields.map((f) => f.name));
+    if (!this.model.target.synthetic) own.add(this.model.target.name);
+    this.cachedSegmentColumns = this.resultColumns().filter((c) => !own.has(c));
+    return this.cachedSegmentColumns;
   }
 
   /**

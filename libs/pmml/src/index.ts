@@ -16,6 +16,7 @@ export {
 export type {
   ConformanceCase,
   ConformanceCaseResult,
+  ConformanceMismatch,
   ConformanceReport,
   ConformanceTolerance,
 } from './conformance-runner';
@@ -25,3 +26,11 @@ export const SUPPORTED_MODEL_ELEMENTS: readonly string[] = Object.freeze([...MOD
 
 /** Built-in function names available to Apply. */
 export const BUILTIN_FUNCTION_NAMES: readonly string[] = Object.freeze(Object.keys(BUILTINS));
+
+export { verifyPmml, hasModelVerification } from './model-verification';
+export type {
+  VerificationField,
+  VerificationMismatch,
+  VerificationRecordResult,
+  VerificationReport,
+} from './model-verification';

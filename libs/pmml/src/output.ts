@@ -73,6 +73,12 @@ const RULE_FEATURES = [
   'affinity',
 ] as const;
 
+/**
+ * PMML 4.0 named association-rule features directly (`feature="rule"`, `"consequent"`, ...); 4.1 and later
+ * spell them `feature="ruleValue" ruleFeature="..."`. Old documents (the DMG's own examples) still use them.
+ */
+const LEGACY_RULE_FEATURES: ReadonlySet<string> = new Set(RULE_FEATURES.filter((r) => r !== 'affinity'));
+
 function indexOfValue(values: readonly FeatureValue[], v: FeatureValue): number {
   for (let i = 0; i < values.length; i++) if (values[i] === v) return i;
   return -1;
@@ -90,10 +96,15 @@ function probabilityOf(
 }
 
 /** The natural data type of a feature, used when the OutputField does not declare one. */
-function naturalType(feature: string, subject: OutputSubject, f?: XmlElement): DataType {
+function naturalType(
+  feature: string,
+  subject: OutputSubject,
+  f?: XmlElement,
+  ruleFeature?: string,
+): DataType {
   switch (feature) {
     case 'ruleValue': {
-      const rf = f?.attrs['ruleFeature'] ?? 'consequent';
+      const rf = ruleFeature ?? f?.attrs['ruleFeature'] ?? 'consequent';
       return ['antecedent', 'consequent', 'rule', 'ruleId'].includes(rf) ? 'string' : 'double';
     }
     case 'predictedValue':
@@ -125,7 +136,14 @@ export function compileOutput(
 
   for (const f of children(outputEl, 'OutputField')) {
     const name = requiredAttr(f, 'name');
-    const feature = f.attrs['feature'] ?? 'predictedValue';
+    const declaredFeature = f.attrs['feature'] ?? 'predictedValue';
+    // `confidence` is also a feature of its own (trees, rule sets); only an AssociationModel means the rule's.
+    const legacyRule =
+      LEGACY_RULE_FEATURES.has(declaredFeature) &&
+      (declaredFeature !== 'confidence' || subject.association !== undefined)
+        ? declaredFeature
+        : undefined;
+    const feature = legacyRule ? 'ruleValue' : declaredFeature;
     if (!SUPPORTED.has(feature)) throw pmmlError(f, `output feature '${feature}' is not supported`);
     if (scope.hasOwn(name)) throw pmmlError(f, `duplicate OutputField '${name}'`);
 
@@ -141,9 +159,9 @@ export function compileOutput(
       pick = (r) => r.segments?.[idx];
     }
 
-    const compute = compileFeature(f, feature, sub, scope, env);
+    const compute = compileFeature(f, feature, sub, scope, env, legacyRule);
     const declared = parseDataType(f);
-    const dataType = declared ?? naturalType(feature, sub, f);
+    const dataType = declared ?? naturalType(feature, sub, f, legacyRule);
     const optype =
       parseOpType(f) ?? (feature === 'predictedValue' ? sub.target.optype : defaultOpType(dataType));
     const slot = env.allocSlot();
@@ -158,7 +176,7 @@ export function compileOutput(
     fields.push({ name, dataType, optype, feature, slot, isFinalResult });
     features.push(get);
     slots.push(slot);
-    coercions.push(declared && declared !== naturalType(feature, sub, f) ? declared : undefined);
+    coercions.push(declared && declared !== naturalType(feature, sub, f, legacyRule) ? declared : undefined);
     scope.define({ name, dataType, optype, get: slotGetter(slot) });
   }
 
@@ -183,6 +201,7 @@ function compileFeature(
   sub: OutputSubject,
   scope: Scope,
   env: CompileEnv,
+  legacyRuleFeature?: string,
 ): Feature {
   const target = sub.target;
   const rawValue = f.attrs['value'];
@@ -242,6 +261,8 @@ function compileFeature(
       };
     }
     case 'entityId': {
+      // For association rules the entity is the selected rule (PMML: "the id of the rule").
+      if (sub.association) return compileFeature(f, 'ruleValue', sub, scope, env, 'ruleId');
       const rank = intAttr(f, 'rank', 1);
       return (_ctx, r) => (r.entityIds ? (r.entityIds[rank - 1] ?? null) : (r.entityId ?? null));
     }
@@ -278,7 +299,9 @@ function compileFeature(
     case 'ruleValue': {
       const rules = sub.association;
       if (!rules) throw pmmlError(f, "feature 'ruleValue' needs an AssociationModel");
-      const ruleFeature = enumAttr(f, 'ruleFeature', RULE_FEATURES, 'consequent');
+      const ruleFeature =
+        (legacyRuleFeature as (typeof RULE_FEATURES)[number] | undefined) ??
+        enumAttr(f, 'ruleFeature', RULE_FEATURES, 'consequent');
       const algorithm = enumAttr(f, 'algorithm', RULE_ALGORITHMS, 'exclusiveRecommendation');
       const basis = enumAttr(f, 'rankBasis', RANK_BASES, 'confidence');
       const ascending =

@@ -96,6 +96,13 @@ describe('PmmlModelFactory', () => {
     await model.cleanup();
   });
 
+  it("copies a Node Buffer too (Buffer#slice would share the caller's memory)", () => {
+    const buf = Buffer.from(TREE);
+    const model = factory.build(buf);
+    buf.fill(0x20);
+    expect(new TextDecoder().decode(model.toBytes())).toBe(TREE);
+  });
+
   it('a bad record is an INVALID_ARGUMENT for that record only; scoreBatch keeps going', async () => {
     const model = await factory.create(toServe(TREE));
     expectInvalidArgument(

@@ -79,7 +79,8 @@ export class PmmlModelFactory implements ModelFactory {
       throw new ServingError(Code.INVALID_ARGUMENT, 'PMML: the model content is empty');
     const modelName = metadata['pmml.modelName'] ?? this.options.modelName;
     // Keep a private copy: the caller's buffer may be reused, and toBytes must return the original document.
-    const bytes = content.slice();
+    // (Uint8Array's slice, not Buffer's: Buffer#slice returns a view sharing the caller's memory.)
+    const bytes = Uint8Array.prototype.slice.call(content);
     const evaluator = parsePmml(bytes, {
       ...this.options,
       ...(modelName !== undefined ? { modelName } : {}),

@@ -1,8 +1,10 @@
 // Benchmarks: ratios measured side by side in one run (this machine is shared and noisy). Never run as
-// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [--seconds N]
+// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [--seconds N]
 import { parseArgs } from 'node:util';
 import { hotSwapBench } from './hot-swap';
 import { latencyBench } from './latency';
+import { tensorflowBench } from './tensorflow-bench';
+import { pmmlBench } from './pmml-bench';
 import { throughputBench } from './throughput';
 
 async function main(): Promise<void> {
@@ -17,12 +19,14 @@ async function main(): Promise<void> {
       'swap-rate': { type: 'string', default: '2000' },
     },
   });
-  const which = positionals.length > 0 ? new Set(positionals) : new Set(['throughput', 'latency', 'swap']);
+  const which = positionals.length > 0 ? new Set(positionals) : new Set(['throughput', 'latency', 'swap', 'pmml']);
   const seconds = Number(values.seconds);
   console.log(`# modelserving benchmarks (${new Date().toISOString()}, node ${process.version})`);
   if (which.has('throughput')) await throughputBench({ batchSize: Number(values.batch), window: Number(values.window), seconds });
   if (which.has('latency')) await latencyBench({ rates: values.rates!.split(',').map(Number), seconds: Math.max(2, Math.min(seconds, 5)) });
   if (which.has('swap')) await hotSwapBench({ swaps: Number(values.swaps), rate: Number(values['swap-rate']) });
+  if (which.has('tensorflow')) await tensorflowBench({ seconds: Math.max(1, Math.min(seconds, 3)) });
+  if (which.has('pmml')) await pmmlBench();
 }
 
 main().catch((err: unknown) => {

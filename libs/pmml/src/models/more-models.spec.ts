@@ -289,6 +289,34 @@ describe('AssociationModel', () => {
     expect(r.outputs['assocConf']).toBe(0.8);
     expect(ev.evaluate({ item: 'milk' }).outputs['best']).toBeNull();
   });
+
+  it('reads PMML 4.0 rule features (feature="rule", "consequent", "confidence") and entityId = rule id', () => {
+    const legacy = parsePmml(
+      doc.replace(
+        /<Output>[\s\S]*<\/Output>/,
+        `<Output>
+           <OutputField name="rule" feature="rule" algorithm="ruleAssociation" rank="1" rankBasis="confidence" dataType="string"/>
+           <OutputField name="rec" feature="consequent" algorithm="ruleAssociation" rank="1" rankBasis="confidence" dataType="string"/>
+           <OutputField name="conf" feature="confidence" algorithm="ruleAssociation" rank="1" rankBasis="confidence" dataType="double"/>
+           <OutputField name="id" feature="entityId" algorithm="ruleAssociation" rank="1" rankBasis="confidence" dataType="string"/>
+         </Output>`,
+      ),
+    );
+    // ruleAssociation needs the whole rule in the basket: {bread, butter} holds only bread→butter (0.8)
+    expect(legacy.evaluate({ item: ['bread', 'butter'] as unknown as string }).outputs).toMatchObject({
+      rule: '{bread}->{butter}',
+      id: 'bread-butter',
+    });
+    // with milk too every rule is contained and bb-milk (0.9) is the most confident
+    expect(legacy.evaluate({ item: ['bread', 'butter', 'milk'] as unknown as string }).outputs).toMatchObject(
+      {
+        rule: '{bread,butter}->{milk}',
+        rec: '{milk}',
+        conf: 0.9,
+        id: 'bb-milk',
+      },
+    );
+  });
 });
 
 describe('GeneralRegressionModel CoxRegression', () => {

@@ -1,0 +1,7 @@
+export {
+  conformanceMain,
+  runSuite,
+  caseLine,
+  type ConformanceIo,
+  type ConformanceRun,
+} from './run-conformance';
