@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import {
   Code,
@@ -10,6 +10,7 @@ import {
   type ModelFactory,
 } from '@modelserving/model-core';
 import { PmmlModel, PmmlModelFactory } from '@modelserving/pmml';
+import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
 import { UsageError } from '../errors';
 
 /**
@@ -38,6 +39,21 @@ export const factories: BatchFactory[] = [
     extensions: ['.pmml', '.xml'],
     factory: new PmmlModelFactory(),
     cells: 'text',
+  },
+  {
+    name: 'tensorflow',
+    modelType: ModelType.TENSORFLOW,
+    extensions: ['.pb'],
+    factory: new TensorflowModelFactory(),
+    cells: 'numbers',
+  },
+  {
+    // A SavedModel: its directory, a saved_model.pb inside one, or a .tar/.zip of it.
+    name: 'tensorflow_saved',
+    modelType: ModelType.TENSORFLOW_SAVED,
+    extensions: ['.tar', '.zip', '.tgz'],
+    factory: new TensorflowSavedModelFactory(),
+    cells: 'numbers',
   },
 ];
 
@@ -78,7 +94,8 @@ export async function loadModelFile(file: string, type: string | undefined): Pro
   const format = factoryFor(type, file);
   let content: Buffer;
   try {
-    content = await readFile(file);
+    // A directory (a SavedModel) is read by its factory from `location`, as in the executor.
+    content = (await stat(file)).isDirectory() ? Buffer.alloc(0) : await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code === 'ENOENT' ? Code.NOT_FOUND : Code.FAILED_PRECONDITION;
     throw new ServingError(code, `cannot read model file ${file}: ${(err as Error).message}`);
