@@ -66,7 +66,8 @@ class FetchingFactory implements ModelFactory {
           `model content is ${content.byteLength} bytes, more than the limit of ${this.maxModelBytes} (MAX_MODEL_BYTES)`,
         );
       }
-      if (content.byteLength === 0) throw new ServingError(Code.INVALID_ARGUMENT, 'model content is empty');
+      // Empty content is legitimate for a directory location (a SavedModel, read by its factory from
+      // `location`); a factory that needs bytes says so itself.
       return this.inner.create({ ...m, content });
     }, pending.urgent);
   }
