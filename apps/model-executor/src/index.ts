@@ -9,6 +9,7 @@ import {
   type ExecutorMembership,
   type ModelStore,
 } from '@modelserving/model-store';
+import { PfaModelFactory } from '@modelserving/pfa';
 import { PmmlModelFactory } from '@modelserving/pmml';
 import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
 import { GrpcServer } from '@modelserving/transport';
@@ -102,7 +103,12 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
 
     const queue = new BuildQueue(config.buildConcurrency);
     const contents = new ContentResolver(store, { maxModelBytes: config.maxModelBytes });
-    const factories = deps.factories ?? [new PmmlModelFactory(), new TensorflowModelFactory(), new TensorflowSavedModelFactory()];
+    const factories = deps.factories ?? [
+      new PmmlModelFactory(),
+      new PfaModelFactory(),
+      new TensorflowModelFactory(),
+      new TensorflowSavedModelFactory(),
+    ];
     const registry = new ModelRegistry({
       resolver: new FetchingFactoryResolver(
         new MapModelFactoryResolver(factories),

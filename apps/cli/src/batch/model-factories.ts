@@ -9,6 +9,7 @@ import {
   type Model,
   type ModelFactory,
 } from '@modelserving/model-core';
+import { PfaModelFactory } from '@modelserving/pfa';
 import { PmmlModel, PmmlModelFactory } from '@modelserving/pmml';
 import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
 import { UsageError } from '../errors';
@@ -39,6 +40,13 @@ export const factories: BatchFactory[] = [
     extensions: ['.pmml', '.xml'],
     factory: new PmmlModelFactory(),
     cells: 'text',
+  },
+  {
+    name: 'pfa',
+    modelType: ModelType.PFA,
+    extensions: ['.pfa', '.json', '.yaml', '.yml'],
+    factory: new PfaModelFactory(),
+    cells: 'numbers',
   },
   {
     name: 'tensorflow',

@@ -145,7 +145,7 @@ describe('modelserving score', () => {
     );
     const type = await cli('score', '--model', MODEL, '--input', INPUT, '--output', '-', '--type', 'onnx');
     expect(type.code).toBe(2);
-    expect(type.err).toMatch(/--type must be one of pmml, tensorflow, tensorflow_saved, got 'onnx'/);
+    expect(type.err).toMatch(/--type must be one of pmml, pfa, tensorflow, tensorflow_saved, got 'onnx'/);
     const onError = await cli(
       'score',
       '--model',

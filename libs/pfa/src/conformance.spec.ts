@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import { hasShared, sharedPath } from '@modelserving/testing';
+import { describe, expect, it } from 'vitest';
+import { runConformance } from './conformance';
+
+/**
+ * The PFA conformance trials in ../shared (third-party data, never committed). The floors are the pass
+ * counts this engine reached; a regression below them fails, an improvement should raise them.
+ */
+const FILES = [
+  { file: 'pfa-tests-re.json', floor: 723 },
+  { file: 'baseline-functions.json', floor: 136 },
+];
+const available = hasShared('conformance', 'pfa');
+
+describe.skipIf(!available)('PFA conformance', () => {
+  for (const { file, floor } of FILES) {
+    it(`${file}: at least ${floor} trials pass`, () => {
+      const report = runConformance(readFileSync(sharedPath('conformance', 'pfa', file), 'utf8'));
+      console.log(`[pfa conformance] ${file}: ${report.passed}/${report.total} passed`);
+      if (report.failed > 0) console.log(JSON.stringify(report.failures.slice(0, 8), null, 1));
+      expect(report.passed).toBeGreaterThanOrEqual(floor);
+    });
+  }
+});
+
+if (!available) {
+  it('PFA conformance (skipped)', () => {
+    console.warn('[pfa conformance] skipped: ../shared/conformance/pfa is absent (set MODELSERVING_SHARED)');
+  });
+}

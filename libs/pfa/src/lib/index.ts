@@ -1,0 +1,10 @@
+/** Importing this module fills LIBRARY with every implemented function. */
+import './core';
+import './regex';
+import './math';
+export { LIBRARY } from './registry';
+import './string';
+import './array';
+import './map';
+import './misc';
+import './model';
