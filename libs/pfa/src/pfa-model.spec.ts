@@ -22,11 +22,15 @@ describe('PfaModelFactory', () => {
     expect(m.score({ dataType: 't', features: { a: 2, 'b c': 3 } })).toEqual({ value: 5, outputs: { sum: 5, label: 'high' } });
     expect(m.score({ dataType: 't', features: { a: 0.5, 'b c': null } }).outputs).toEqual({ sum: 0.5, label: 'low' });
     expect(m.signature().inputs.map((i) => i.name)).toEqual(['a', 'b_c']);
+    // A record output has no single prediction: no target.
+    expect(m.signature().target).toBeUndefined();
   });
 
   it('takes the single feature or tensor for a primitive input', () => {
     const m = build('input: double\noutput: double\naction: {"*": [input, 2]}\n');
     expect(m.score({ dataType: 't', features: { x: 4 } }).value).toBe(8);
+    // The scalar output is the prediction; `modelserving score` reads its column through the target.
+    expect(m.signature()).toMatchObject({ outputs: [{ name: 'value' }], target: 'value' });
     expect(m.score({ dataType: 't', features: {}, tensors: [{ name: 'x', datatype: 'FP64', shape: [1], data: new Float64Array([1.5]) }] }).value).toBe(3);
   });
 

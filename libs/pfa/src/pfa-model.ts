@@ -63,8 +63,10 @@ export class PfaModel implements Model {
     const inputs: FieldSpec[] =
       t.kind === 'record' ? t.fields.map((f) => fieldSpec(f.name, f.type)) : [fieldSpec('input', t)];
     const o = this.engine.outputType;
-    const outputs: FieldSpec[] = o.kind === 'record' ? o.fields.map((f) => fieldSpec(f.name, f.type)) : [fieldSpec('value', o)];
-    return { inputs, outputs };
+    if (o.kind === 'record') return { inputs, outputs: o.fields.map((f) => fieldSpec(f.name, f.type)) };
+    // A non-record output is the prediction itself: name it as the target, so consumers that read results
+    // by column (`modelserving score`) find it in ScoreOutput.value, where outputOf puts it.
+    return { inputs, outputs: [fieldSpec('value', o)], target: 'value' };
   }
 
   toBytes(): Uint8Array {

@@ -1,10 +1,11 @@
 // Benchmarks: ratios measured side by side in one run (this machine is shared and noisy). Never run as
-// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [--seconds N]
+// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [--seconds N]
 import { parseArgs } from 'node:util';
 import { hotSwapBench } from './hot-swap';
 import { latencyBench } from './latency';
 import { tensorflowBench } from './tensorflow-bench';
 import { pmmlBench } from './pmml-bench';
+import { pfaBench } from './pfa-bench';
 import { throughputBench } from './throughput';
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   if (which.has('swap')) await hotSwapBench({ swaps: Number(values.swaps), rate: Number(values['swap-rate']) });
   if (which.has('tensorflow')) await tensorflowBench({ seconds: Math.max(1, Math.min(seconds, 3)) });
   if (which.has('pmml')) await pmmlBench();
+  if (which.has('pfa')) await pfaBench();
 }
 
 main().catch((err: unknown) => {

@@ -5,3 +5,11 @@ export {
   type ConformanceIo,
   type ConformanceRun,
 } from './run-conformance';
+export {
+  runPfaSuite,
+  pfaFunctionLine,
+  pfaFileLine,
+  type PfaRun,
+  type PfaFileResult,
+  type PfaFunctionResult,
+} from './pfa-conformance';

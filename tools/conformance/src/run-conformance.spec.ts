@@ -63,7 +63,7 @@ describe('conformance runner on a manifest of its own', () => {
   afterAll(() => rmSync(shared, { recursive: true, force: true }));
 
   it('prints pass/fail per case with the first differing cell, the total, and exits 1', () => {
-    const r = capture(['--shared', shared]);
+    const r = capture(['pmml', '--shared', shared]);
     expect(r.code).toBe(1);
     expect(r.out[0]).toBe('PASS  good (3 rows, 1 columns)');
     expect(r.out[1]).toBe("FAIL  bad: row 2, column 'y': expected '5.1', actual 5 (1 of 3 rows differ)");
@@ -74,17 +74,18 @@ describe('conformance runner on a manifest of its own', () => {
   });
 
   it('exits 0 when the selected cases pass; --failures hides passing lines', () => {
-    const r = capture(['--shared', shared, '--only', 'good', '--only', 'loose', '--failures']);
+    const r = capture(['pmml', '--shared', shared, '--only', 'good', '--only', 'loose', '--failures']);
     expect(r.code).toBe(0);
     expect(r.out).toHaveLength(1);
     expect(r.out[0]).toMatch(/^2\/2 cases pass/);
   });
 
   it('fails clearly without a manifest, and on bad options', () => {
-    const none = capture(['--shared', join(shared, 'nowhere')]);
+    const none = capture(['pmml', '--shared', join(shared, 'nowhere')]);
     expect(none.code).toBe(1);
     expect(none.err[0]).toMatch(/^error: no conformance manifest at /);
     expect(capture(['--bogus']).code).toBe(2);
+    expect(capture(['pmm']).code).toBe(2);
   });
 });
 
@@ -96,7 +97,7 @@ if (!available)
 
 describe.skipIf(!available)('PMML conformance suite (shared data)', () => {
   it('passes every case of the manifest', () => {
-    const r = capture([]);
+    const r = capture(['pmml']);
     console.log(r.out.filter((l) => !l.startsWith('PASS')).join('\n'));
     expect(r.out.filter((l) => l.startsWith('FAIL'))).toEqual([]);
     expect(r.code).toBe(0);

@@ -8,10 +8,11 @@ import {
   type ConformanceCaseResult,
 } from '@modelserving/pmml';
 import { sharedDir } from '@modelserving/testing';
+import { pfaDir, pfaFileLine, pfaFunctionLine, pfaTrialFiles, runPfaSuite } from './pfa-conformance';
 
 /**
- * The PMML conformance runner behind `node tools/conformance/dist/main.js`. The scoring and the manifest's
- * comparison rules live in libs/pmml (`runConformanceCase`, `compareCell`), shared with the library's own
+ * The conformance runner behind `node tools/conformance/dist/main.js`: PMML here, PFA in pfa-conformance.ts.
+ * The PMML scoring and the manifest's comparison rules live in libs/pmml (`runConformanceCase`, `compareCell`), shared with the library's own
  * spec, so this tool and the tests can never disagree about what "passes" means; this file selects cases,
  * prints one line per case and decides the exit code.
  */
@@ -68,21 +69,29 @@ function safeCase(shared: string, c: ConformanceCase): ConformanceCaseResult {
   }
 }
 
-const USAGE = `usage: node tools/conformance/dist/main.js [--shared DIR] [--only TEXT]... [--failures]
+const USAGE = `usage: node tools/conformance/dist/main.js [pmml] [pfa] [--shared DIR] [--only TEXT]... [--failures]
 
-Runs <shared>/conformance/pmml/MANIFEST.json: scores each case's input CSV with @modelserving/pmml and compares
-it with the expected CSV under the manifest's rules. Exit 0 when every case passes, 1 otherwise, 2 on usage errors.
+Runs the conformance suites in the shared directory (both when no suite is named):
+  pmml  <shared>/conformance/pmml/MANIFEST.json: scores each case's input CSV with @modelserving/pmml and
+        compares it with the expected CSV under the manifest's rules (one line per case);
+  pfa   every *.json trial file in <shared>/conformance/pfa through @modelserving/pfa (one line per library
+        function, then per-file totals).
+Exit 0 when everything run passes, 1 otherwise (or when a named suite's data is absent), 2 on usage errors.
 
   --shared DIR   the shared data directory (default: MODELSERVING_SHARED or ../shared beside the checkout)
-  --only TEXT    run only cases whose id contains TEXT (repeatable)
-  --failures     print only failing cases (and the total)
+  --only TEXT    run only PMML cases whose id, or PFA functions whose name, contains TEXT (repeatable)
+  --failures     print only failing cases/functions (and the totals)
 `;
+
+const SUITES = ['pmml', 'pfa'] as const;
+type Suite = (typeof SUITES)[number];
 
 /** The command: returns the exit code. */
 export function conformanceMain(argv: readonly string[], io: ConformanceIo): number {
   let values: { shared?: string; only?: string[]; failures?: boolean; help?: boolean };
+  let positionals: string[];
   try {
-    ({ values } = parseArgs({
+    ({ values, positionals } = parseArgs({
       args: [...argv],
       options: {
         shared: { type: 'string' },
@@ -91,8 +100,10 @@ export function conformanceMain(argv: readonly string[], io: ConformanceIo): num
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
-      allowPositionals: false,
+      allowPositionals: true,
     }));
+    const bad = positionals.find((p) => !(SUITES as readonly string[]).includes(p));
+    if (bad !== undefined) throw new Error(`unknown suite '${bad}' (expected ${SUITES.join(' or ')})`);
   } catch (err) {
     io.err(`error: ${err instanceof Error ? err.message : String(err)}\n${USAGE}`);
     return 2;
@@ -101,19 +112,56 @@ export function conformanceMain(argv: readonly string[], io: ConformanceIo): num
     io.out(USAGE);
     return 0;
   }
+  const suites = positionals.length === 0 ? SUITES : SUITES.filter((s) => positionals.includes(s));
   const shared = values.shared ?? sharedDir();
+  const opts = { shared, only: values.only ?? [], failures: values.failures === true };
+  // Every named suite runs even after one fails, so a single run reports both; the worst code wins.
+  return Math.max(...suites.map((s: Suite) => (s === 'pmml' ? pmmlMain(opts, io) : pfaMain(opts, io))));
+}
+
+interface SuiteOptions {
+  readonly shared: string;
+  readonly only: readonly string[];
+  readonly failures: boolean;
+}
+
+function pmmlMain({ shared, only, failures }: SuiteOptions, io: ConformanceIo): number {
   const manifest = join(shared, 'conformance', 'pmml', 'MANIFEST.json');
   if (!existsSync(manifest)) {
     io.err(`error: no conformance manifest at ${manifest} (pass --shared DIR or set MODELSERVING_SHARED)`);
     return 1;
   }
   const t0 = performance.now();
-  const run = runSuite(shared, values.only ?? []);
-  for (const r of run.results) if (!r.passed || !values.failures) io.out(caseLine(r));
+  const run = runSuite(shared, only);
+  for (const r of run.results) if (!r.passed || !failures) io.out(caseLine(r));
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   io.out(`${run.passed}/${run.total} cases pass (${run.total - run.passed} fail) in ${seconds} s`);
   if (run.total === 0) {
     io.err('error: no case matched');
+    return 1;
+  }
+  return run.passed === run.total ? 0 : 1;
+}
+
+function pfaMain({ shared, only, failures }: SuiteOptions, io: ConformanceIo): number {
+  const dir = pfaDir(shared);
+  if (pfaTrialFiles(dir).length === 0) {
+    io.err(`error: no PFA trial files (*.json) in ${dir} (pass --shared DIR or set MODELSERVING_SHARED)`);
+    return 1;
+  }
+  const t0 = performance.now();
+  const run = runPfaSuite(shared, only);
+  for (const file of run.files) {
+    for (const fn of file.functions) if (fn.passed < fn.total || !failures) io.out(pfaFunctionLine(fn));
+    io.out(pfaFileLine(file));
+  }
+  const seconds = ((performance.now() - t0) / 1000).toFixed(1);
+  const functions = run.files.reduce((s, f) => s + f.functions.length, 0);
+  io.out(`PFA: ${run.passed}/${run.total} trials pass (${run.total - run.passed} fail), ${functions} functions, in ${seconds} s`);
+  if (run.coverage) io.out(`PFA library: ${run.coverage.implemented}/${run.coverage.total} functions of libfcns.xml implemented`);
+  if (run.files.some((f) => f.error !== undefined)) return 1;
+  if (run.total === 0) {
+    io.err('error: no PFA function matched');
     return 1;
   }
   return run.passed === run.total ? 0 : 1;
