@@ -1,5 +1,6 @@
 import { invalidArgument, type ModelType } from '@modelserving/model-core';
-import { buildEngine, parseRuntimeChoice, type GraphSpec, type RuntimeChoice } from './graph-spec';
+import type { Engine } from './engine';
+import { buildEngine, parseRuntimeChoice, type GraphPort, type GraphSpec, type RuntimeChoice } from './graph-spec';
 import { resolveFields, type InputBinding } from './record-io';
 import { TensorflowModel, parsePostprocess } from './tensorflow-model';
 
@@ -12,6 +13,11 @@ export interface TensorflowFactoryOptions {
   readonly runtime?: RuntimeChoice;
 }
 
+/** Metadata `runtime` wins over the factory's option. */
+export function runtimeChoice(metadata: Readonly<Record<string, string>>, options: TensorflowFactoryOptions): RuntimeChoice {
+  return metadata['runtime'] !== undefined ? parseRuntimeChoice(metadata['runtime']) : (options.runtime ?? 'auto');
+}
+
 /** Builds the engine and record bindings for a prepared graph. */
 export async function buildModel(
   type: ModelType,
@@ -20,7 +26,7 @@ export async function buildModel(
   bytes: Uint8Array,
   options: TensorflowFactoryOptions,
 ): Promise<TensorflowModel> {
-  const choice = metadata['runtime'] !== undefined ? parseRuntimeChoice(metadata['runtime']) : (options.runtime ?? 'auto');
+  const choice = runtimeChoice(metadata, options);
   // Field lists in metadata also fix an input's width when the graph does not declare it.
   const withWidths: GraphSpec = {
     ...spec,
@@ -32,14 +38,29 @@ export async function buildModel(
     }),
   };
   const engine = await buildEngine(withWidths, choice);
+  return bindModel(type, engine, spec.inputs, spec.outputs, metadata, bytes);
+}
+
+/**
+ * Wraps a built engine as a served model: record bindings for its inputs (metadata field lists, or the wine
+ * columns for 11 features), its outputs and the post-processing. Disposes the engine when that fails.
+ */
+export function bindModel(
+  type: ModelType,
+  engine: Engine,
+  inputPorts: readonly GraphPort[],
+  outputPorts: readonly GraphPort[],
+  metadata: Readonly<Record<string, string>>,
+  bytes: Uint8Array,
+): TensorflowModel {
   try {
-    const inputs: InputBinding[] = spec.inputs.map((p, i) => {
+    const inputs: InputBinding[] = inputPorts.map((p, i) => {
       const width = engine.inputWidths[i]!;
       const fields = resolveFields(metadata, p.key, i === 0, width);
       const node = p.tensor.replace(/:0$/, '');
       return fields ? { key: p.key, node, width, fields } : { key: p.key, node, width };
     });
-    const outputs = spec.outputs.map((p, j) => ({ key: p.key, width: engine.outputWidths[j]! }));
+    const outputs = outputPorts.map((p, j) => ({ key: p.key, width: engine.outputWidths[j]! }));
     if (outputs.length === 0) throw invalidArgument('the graph has no outputs');
     const postprocess = parsePostprocess(metadata['postprocess'], outputs[0]!.width);
     const labels = metadata['labels']?.split(',').map((l) => l.trim());

@@ -3,6 +3,7 @@ import type { Engine } from './engine';
 import { compileFastPath } from './fast-path/compile-graph';
 import { FastPathEngine } from './fast-path/fast-path-engine';
 import { parseInput, type GraphDef, type NodeDef } from './graph/graph-def';
+import type { GraphModelArtifacts } from './tfjs/graph-model-json';
 import { TfjsEngine } from './tfjs/tfjs-engine';
 
 /** One named input or output of a served graph: the signature key and the graph tensor behind it. */
@@ -20,6 +21,11 @@ export interface GraphSpec {
   readonly versions: GraphDef['versions'];
   readonly inputs: readonly GraphPort[];
   readonly outputs: readonly GraphPort[];
+  /**
+   * The model as tfjs should load it, when it came as a tfjs graph model: tfjs then runs the original
+   * (function library, quantised weights and all) rather than a re-serialisation of `nodes`.
+   */
+  readonly tfjsArtifacts?: GraphModelArtifacts;
 }
 
 /**
@@ -47,8 +53,12 @@ export async function buildEngine(spec: GraphSpec, choice: RuntimeChoice = 'auto
     if (choice === 'fast-path') throw invalidArgument(`the fast path cannot run this graph: ${fast.reason}`);
   }
   const widths = spec.inputs.map((p) => p.width ?? inferWidth(spec.nodes, p.tensor));
-  const prefer = choice === 'tfjs-cpu' ? 'cpu' : choice === 'tfjs-wasm' ? 'wasm' : choice === 'tfjs-node' ? 'node' : 'auto';
-  return TfjsEngine.create(spec.nodes, spec.versions, inputs, outputs, widths, prefer);
+  return TfjsEngine.create(spec.nodes, spec.versions, inputs, outputs, widths, tfjsBackend(choice), spec.tfjsArtifacts);
+}
+
+/** The tfjs backend a runtime choice asks for (`auto` for the non-tfjs-specific choices). */
+export function tfjsBackend(choice: RuntimeChoice): 'auto' | 'cpu' | 'wasm' | 'node' {
+  return choice === 'tfjs-cpu' ? 'cpu' : choice === 'tfjs-wasm' ? 'wasm' : choice === 'tfjs-node' ? 'node' : 'auto';
 }
 
 /**

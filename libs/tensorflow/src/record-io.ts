@@ -51,18 +51,34 @@ export function resolveFields(
 }
 
 /**
- * Writes one record's row for `b` into `buf` at `offset`. A tensor named after the input (or the only
- * tensor, for a one-input model) wins over features. Throws INVALID_ARGUMENT naming the bad field.
+ * How many rows a record carries for `b`: a tensor named after the input (or the only tensor, for a
+ * one-input model) may hold a batch, [n, width] as an OIP client sends it; features are one row.
  */
-export function fillRow(record: DataToServe, b: InputBinding, single: boolean, buf: Float32Array, offset: number): void {
+export function recordRows(record: DataToServe, b: InputBinding, single: boolean): number {
+  const t = findTensor(record.tensors, b, single);
+  if (!t) return 1;
+  const size = t.shape.reduce((x, y) => x * y, 1);
+  const last = t.shape[t.shape.length - 1];
+  if (size === 0 || size % b.width !== 0 || (size !== b.width && last !== b.width)) {
+    throw invalidArgument(`tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' takes rows of ${b.width} values ([n, ${b.width}])`);
+  }
+  return size / b.width;
+}
+
+/**
+ * Writes a record's `rows` rows for `b` into `buf` at `offset` (rows from recordRows). A tensor named after
+ * the input (or the only tensor, for a one-input model) wins over features. Throws INVALID_ARGUMENT naming
+ * the bad field.
+ */
+export function fillRows(record: DataToServe, b: InputBinding, single: boolean, buf: Float32Array, offset: number, rows = 1): void {
   const t = findTensor(record.tensors, b, single);
   if (t) {
     const size = t.shape.reduce((x, y) => x * y, 1);
-    if (size !== b.width) {
-      throw invalidArgument(`tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' takes one row of ${b.width} values`);
+    if (size !== rows * b.width) {
+      throw invalidArgument(`tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' needs ${rows} row(s) of ${b.width} values`);
     }
     const d = t.data;
-    for (let i = 0; i < b.width; i++) {
+    for (let i = 0; i < size; i++) {
       const v = d[i];
       const x = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
       if (Number.isNaN(x) && typeof v !== 'number') throw invalidArgument(`tensor '${t.name}' value ${i} is not a number`);
@@ -76,6 +92,7 @@ export function fillRow(record: DataToServe, b: InputBinding, single: boolean, b
       `input '${b.key}' (${b.width} features) has no field names: send a tensor named '${b.key}' or set metadata 'inputs'`,
     );
   }
+  if (rows !== 1) throw invalidArgument(`input '${b.key}': features are one row, but another input's tensor has ${rows}`);
   const f = record.features;
   for (let i = 0; i < fields.length; i++) {
     const name = fields[i]!;

@@ -9,7 +9,7 @@ import {
   type Tensor,
 } from '@modelserving/model-core';
 import type { Engine } from './engine';
-import { fillRow, type InputBinding } from './record-io';
+import { fillRows, recordRows, type InputBinding } from './record-io';
 
 export type Postprocess = 'argmax' | 'none';
 
@@ -38,6 +38,8 @@ export class TensorflowModel implements Model {
   private readonly engine: Engine;
   private inputBufs: Float32Array[];
   private capacity = 0;
+  private rowCounts = new Int32Array(0);
+  private rowStarts = new Int32Array(0);
 
   constructor(private readonly parts: TensorflowModelParts) {
     this.type = parts.type;
@@ -55,39 +57,96 @@ export class TensorflowModel implements Model {
     return r;
   }
 
-  /** One engine run for the whole batch; a record with bad input gets its error in place. */
+  /**
+   * One engine run for the whole batch; a record with bad input gets its error in place. A record whose
+   * input tensor holds n rows ([n, width], an OIP batch) gets [n, width] output tensors, see batchOutput.
+   */
   scoreBatch(records: readonly DataToServe[]): (ScoreOutput | Error)[] {
-    const { inputs, outputs } = this.parts;
-    this.ensure(records.length);
-    const results: (ScoreOutput | Error)[] = new Array<ScoreOutput | Error>(records.length);
-    const rows: number[] = [];
+    const { inputs } = this.parts;
+    const count = records.length;
+    const results: (ScoreOutput | Error)[] = new Array<ScoreOutput | Error>(count);
     const single = inputs.length === 1;
-    for (let r = 0; r < records.length; r++) {
-      const row = rows.length;
+    // Rows per record (0 = failed) and where each starts; plain loops and reused arrays, since this is
+    // the per-request hot path and batch-1 calls are dominated by such overheads.
+    if (this.rowCounts.length < count) {
+      this.rowCounts = new Int32Array(Math.max(count, this.rowCounts.length * 2));
+      this.rowStarts = new Int32Array(this.rowCounts.length);
+    }
+    const rows = this.rowCounts;
+    const starts = this.rowStarts;
+    let total = 0;
+    for (let r = 0; r < count; r++) {
       try {
+        let n = 1;
         for (let i = 0; i < inputs.length; i++) {
-          const b = inputs[i]!;
-          fillRow(records[r]!, b, single, this.inputBufs[i]!, row * b.width);
+          const k = recordRows(records[r]!, inputs[i]!, single);
+          if (i > 0 && k !== n) throw invalidArgument(`input '${inputs[i]!.key}' has ${k} row(s) but input '${inputs[0]!.key}' has ${n}`);
+          n = k;
         }
-        rows.push(r);
+        rows[r] = n;
+        total += n;
       } catch (err) {
+        rows[r] = 0;
         results[r] = err instanceof Error ? err : new Error(String(err));
       }
     }
-    if (rows.length === 0) return results;
-    const out = this.engine.run(this.inputBufs, rows.length);
-    for (let row = 0; row < rows.length; row++) {
-      const tensors: Tensor[] = outputs.map((o, j) => {
-        const w = o.width;
-        // A copy per record: the engine reuses its buffers on the next run.
-        const data = out[j]!.slice(row * w, row * w + w);
-        return { name: o.key, datatype: 'FP32', shape: [1, w], data };
-      });
-      results[rows[row]!] = this.post(tensors);
+    this.ensure(total);
+    let row = 0;
+    for (let r = 0; r < count; r++) {
+      const n = rows[r]!;
+      if (n === 0) continue;
+      try {
+        for (let i = 0; i < inputs.length; i++) {
+          const b = inputs[i]!;
+          fillRows(records[r]!, b, single, this.inputBufs[i]!, row * b.width, n);
+        }
+        starts[r] = row;
+        row += n;
+      } catch (err) {
+        rows[r] = 0;
+        results[r] = err instanceof Error ? err : new Error(String(err));
+      }
+    }
+    if (row === 0) return results;
+    const out = this.engine.run(this.inputBufs, row);
+    for (let r = 0; r < count; r++) {
+      const n = rows[r]!;
+      if (n === 0) continue;
+      const tensors = this.slice(out, starts[r]!, n);
+      results[r] = n === 1 ? this.post(tensors) : this.batchOutput(tensors, n);
     }
     return results;
   }
 
+  /** Output tensors [n, width] for rows start … start + n, copied (the engine reuses its buffers). */
+  private slice(out: Float32Array[], start: number, n: number): Tensor[] {
+    return this.parts.outputs.map((o, j) => {
+      const w = o.width;
+      return { name: o.key, datatype: 'FP32', shape: [n, w], data: out[j]!.slice(start * w, (start + n) * w) };
+    });
+  }
+
+  /**
+   * A batch record's result: the output tensors with all n rows, plus (for argmax) a `value` tensor [n]
+   * holding every row's value (BYTES labels or INT32 indices); `value` and `confidence` are the first row's.
+   */
+  private batchOutput(tensors: Tensor[], n: number): ScoreOutput {
+    const first = this.post(tensors.map((t) => ({ ...t, shape: [1, t.shape[1]!], data: (t.data as Float32Array).subarray(0, t.shape[1]!) })));
+    if (this.parts.postprocess === 'none') return { value: first.value, tensors };
+    const w = tensors[0]!.shape[1]!;
+    const data = tensors[0]!.data as Float32Array;
+    const best = new Int32Array(n);
+    for (let r = 0; r < n; r++) {
+      let b = 0;
+      for (let i = 1; i < w; i++) if (data[r * w + i]! > data[r * w + b]!) b = i;
+      best[r] = b;
+    }
+    const labels = this.parts.labels;
+    const value: Tensor = labels
+      ? { name: 'value', datatype: 'BYTES', shape: [n], data: Array.from(best, (b) => labels[b] ?? String(b)) }
+      : { name: 'value', datatype: 'INT32', shape: [n], data: best };
+    return { ...first, tensors: [...tensors, value] };
+  }
   private post(tensors: Tensor[]): ScoreOutput {
     const first = tensors[0]!.data as Float32Array;
     if (this.parts.postprocess === 'none') return { value: first[0] ?? null, tensors };

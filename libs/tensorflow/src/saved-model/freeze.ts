@@ -1,28 +1,28 @@
 import { invalidArgument } from '@modelserving/model-core';
 import { DType } from '../graph/dtype';
 import type { NodeDef } from '../graph/graph-def';
+import { CALL_OPS } from '../graph/inline-functions';
+import type { SavedObject } from './object-graph';
 import { readBundleIndex, readBundleTensor, shardFileName, type TensorBundle } from './tensor-bundle';
 import type { SavedModelFiles } from './saved-model-files';
+import { variableKeyResolver } from './variable-keys';
 
 const TF1_VARIABLES = new Set(['VariableV2', 'Variable']);
 
-/** Ops that only appear in TF2 SavedModels whose inference graph lives in the function library. */
-const TF2_FUNCTION_OPS = new Set(['StatefulPartitionedCall', 'PartitionedCall']);
+/** Ops that change variables: an inference path through one would need training-time state. */
+const VARIABLE_WRITES = new Set(['AssignVariableOp', 'AssignAddVariableOp', 'AssignSubVariableOp', 'Assign', 'AssignAdd', 'AssignSub']);
 
 /**
- * Replaces the variables of a pruned inference graph with constants read from the TensorBundle:
- * TF1 `VariableV2` nodes (bundle key = node name) and TF1-style resource variables (`VarHandleOp`, key =
- * its `shared_name`, read through `ReadVariableOp`, which becomes an Identity). The result is a frozen
+ * Replaces the variables of a pruned, inlined inference graph with constants read from the TensorBundle:
+ * `VariableV2` and `VarHandleOp` nodes become Const (keys found by variableKeyResolver), `ReadVariableOp`
+ * an Identity and `ResourceGather` (Keras Embedding) a GatherV2 on the constant. The result is a frozen
  * graph both engines can run. Bundle files are read only when the graph has variables.
  */
-export function freezeVariables(nodes: readonly NodeDef[], files: SavedModelFiles): NodeDef[] {
-  const tf2 = nodes.find((n) => TF2_FUNCTION_OPS.has(n.op));
-  if (tf2) {
-    throw invalidArgument(
-      `SavedModel: node '${tf2.name}' is a ${tf2.op} into the function library (a TF2 SavedModel); ` +
-        'only TF1 graphs (VariableV2 / VarHandleOp in the main graph) are supported so far',
-    );
-  }
+export function freezeVariables(nodes: readonly NodeDef[], files: SavedModelFiles, objectGraph?: readonly SavedObject[]): NodeDef[] {
+  const call = nodes.find((n) => CALL_OPS.has(n.op));
+  if (call) throw invalidArgument(`SavedModel: node '${call.name}' (${call.op}) was not inlined`);
+  const write = nodes.find((n) => VARIABLE_WRITES.has(n.op));
+  if (write) throw invalidArgument(`SavedModel: node '${write.name}' (${write.op}) writes a variable on the serving path, which is not supported`);
   if (!nodes.some((n) => TF1_VARIABLES.has(n.op) || n.op === 'VarHandleOp')) return [...nodes];
   const bundle = openBundle(files);
   const shards = new Map<number, Uint8Array>();
@@ -36,16 +36,29 @@ export function freezeVariables(nodes: readonly NodeDef[], files: SavedModelFile
     }
     return s;
   };
-  return nodes.map((n) => {
+  const keyOf = variableKeyResolver(bundle, shard, objectGraph);
+  return nodes.flatMap((n): NodeDef[] => {
     if (TF1_VARIABLES.has(n.op) || n.op === 'VarHandleOp') {
-      const key = n.op === 'VarHandleOp' ? n.attr['shared_name']?.s || n.name : n.name;
-      const value = readBundleTensor(bundle, key, shard);
-      return { name: n.name, op: 'Const', input: [], attr: { dtype: { type: value.dtype }, value: { tensor: value } } };
+      const value = readBundleTensor(bundle, keyOf(n), shard);
+      return [{ name: n.name, op: 'Const', input: [], attr: { dtype: { type: value.dtype }, value: { tensor: value } } }];
     }
     if (n.op === 'ReadVariableOp') {
-      return { name: n.name, op: 'Identity', input: n.input, attr: { T: { type: n.attr['dtype']?.type ?? DType.DT_FLOAT } } };
+      return [{ name: n.name, op: 'Identity', input: n.input, attr: { T: { type: n.attr['dtype']?.type ?? DType.DT_FLOAT } } }];
     }
-    return n;
+    if (n.op === 'ResourceGather') {
+      const axis = `${n.name}/axis`;
+      const index = n.attr['Tindices'] ?? { type: DType.DT_INT32 };
+      return [
+        { name: axis, op: 'Const', input: [], attr: { dtype: { type: DType.DT_INT32 }, value: { tensor: { dtype: DType.DT_INT32, shape: [], data: Int32Array.of(0) } } } },
+        {
+          name: n.name,
+          op: 'GatherV2',
+          input: [n.input[0]!, n.input[1]!, axis],
+          attr: { Tparams: n.attr['dtype'] ?? { type: DType.DT_FLOAT }, Tindices: index, Taxis: { type: DType.DT_INT32 }, batch_dims: n.attr['batch_dims'] ?? { i: 0 } },
+        },
+      ];
+    }
+    return [n];
   });
 }
 

@@ -2,6 +2,7 @@ import { invalidArgument } from '@modelserving/model-core';
 import { readGraphDef, type GraphDef } from '../graph/graph-def';
 import { ProtoReader, WireType } from '../proto/proto-reader';
 import { decodeTensorShape, type TensorShape } from '../graph/tensor-value';
+import { readSavedObjectGraph, type SavedObject } from './object-graph';
 
 /** TensorInfo of a signature: the graph tensor (`node:index`) behind a signature key. */
 export interface TensorInfo {
@@ -20,8 +21,8 @@ export interface MetaGraphDef {
   readonly tags: readonly string[];
   readonly graphDef: GraphDef;
   readonly signatures: Readonly<Record<string, SignatureDef>>;
-  /** TF2 SavedModels carry an object graph; its presence tells how variables are named in the bundle. */
-  readonly hasObjectGraph: boolean;
+  /** TF2 SavedModels carry an object graph, which tells how their variables are keyed in the bundle. */
+  readonly objectGraph?: readonly SavedObject[];
 }
 
 /** Decodes saved_model.pb (SavedModel: schema version, meta_graphs). */
@@ -42,7 +43,7 @@ function readMetaGraph(r: ProtoReader): MetaGraphDef {
   const tags: string[] = [];
   let graphDef: GraphDef = { node: [] };
   const signatures: Record<string, SignatureDef> = {};
-  let hasObjectGraph = false;
+  let objectGraph: SavedObject[] | undefined;
   while (!r.done) {
     const [f, wt] = r.tag();
     if (wt !== WireType.LEN) {
@@ -69,11 +70,10 @@ function readMetaGraph(r: ProtoReader): MetaGraphDef {
       }
       signatures[key] = sig;
     } else if (f === 7) {
-      hasObjectGraph = true;
-      r.skip(wt);
+      objectGraph = readSavedObjectGraph(r.sub('object_graph_def'));
     } else r.skip(wt);
   }
-  return { tags, graphDef, signatures, hasObjectGraph };
+  return objectGraph ? { tags, graphDef, signatures, objectGraph } : { tags, graphDef, signatures };
 }
 
 function readSignature(r: ProtoReader): SignatureDef {

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@modelserving/model-core';
 import { ProtoReader, WireType } from '../proto/proto-reader';
-import { dtypeName } from '../graph/dtype';
+import { DType, dtypeName } from '../graph/dtype';
 import { decodeTensorShape, fromRaw, type TensorValue } from '../graph/tensor-value';
 import { readSSTable } from './sstable';
 import { crc32c, unmaskCrc } from './crc32c';
@@ -95,4 +95,30 @@ export function readBundleTensor(
   const size = e.shape.reduce((a, b) => a * b, 1);
   const what = `variables: '${name}' (${dtypeName(e.dtype)} [${e.shape.join(', ')}])`;
   return { dtype: e.dtype, shape: e.shape, data: fromRaw(bytes, e.dtype, size, what) };
+}
+
+/**
+ * Reads a string tensor's elements as bytes. TF lays them out as varint64 lengths, a 4-byte masked checksum
+ * of the lengths, then the bytes. The entry's CRC is an incremental one over the length *values* rather
+ * than these bytes, so it is not re-checked here; the lengths must add up exactly instead.
+ */
+export function readBundleStrings(bundle: TensorBundle, name: string, shard: (id: number) => Uint8Array): Uint8Array[] {
+  const e = bundle.entries.get(name);
+  if (!e) throw invalidArgument(`variables: no value for '${name}' in variables.index`);
+  if (e.dtype !== DType.DT_STRING) throw invalidArgument(`variables: '${name}' is ${dtypeName(e.dtype)}, not a string tensor`);
+  const data = shard(e.shardId);
+  if (e.offset + e.size > data.length) throw invalidArgument(`variables: '${name}' runs past the end of shard ${e.shardId} (truncated?)`);
+  const r = new ProtoReader(data, `variables: '${name}'`, e.offset, e.offset + e.size);
+  const count = e.shape.reduce((a, b) => a * b, 1);
+  const lengths: number[] = [];
+  for (let i = 0; i < count; i++) lengths.push(r.varint());
+  r.fixed32(); // checksum of the lengths
+  const out: Uint8Array[] = [];
+  for (const len of lengths) {
+    if (r.pos + len > r.end) r.fail(`string of ${len} bytes does not fit the entry`);
+    out.push(data.subarray(r.pos, r.pos + len));
+    r.pos += len;
+  }
+  if (r.pos !== r.end) r.fail('string lengths do not add up to the entry size');
+  return out;
 }

@@ -3,10 +3,18 @@ import { DType, dtypeName } from '../graph/dtype';
 import type { AttrValue, GraphDef, NodeDef } from '../graph/graph-def';
 import type { TensorShape, TensorValue } from '../graph/tensor-value';
 
+/** A weight of a tfjs weights manifest (`quantization` only in converter output). */
+export interface WeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32' | 'int32' | 'bool' | 'string' | 'complex64';
+  quantization?: { dtype: 'uint8' | 'uint16' | 'float16'; scale?: number; min?: number };
+}
+
 /** The subset of tfjs's ModelArtifacts that `tf.io.fromMemory` needs for a graph model. */
 export interface GraphModelArtifacts {
   readonly modelTopology: Record<string, unknown>;
-  readonly weightSpecs: { name: string; shape: number[]; dtype: 'float32' | 'int32' | 'bool' }[];
+  readonly weightSpecs: WeightSpec[];
   readonly weightData: ArrayBuffer;
   readonly format: 'graph-model';
 }

@@ -4,7 +4,7 @@ import type { GraphDef, NodeDef } from '../graph/graph-def';
 import { parseInput } from '../graph/graph-def';
 import type { Engine } from '../engine';
 import { isUnknownShape } from '../graph/prune';
-import { toGraphModelArtifacts } from './graph-model-json';
+import { toGraphModelArtifacts, type GraphModelArtifacts } from './graph-model-json';
 import { loadTfjs, type TfjsRuntime } from './tfjs-runtime';
 
 /**
@@ -36,6 +36,7 @@ export class TfjsEngine implements Engine {
     outputs: readonly string[],
     inputWidths: readonly number[],
     prefer: 'auto' | 'cpu' | 'wasm' | 'node' = 'auto',
+    original?: GraphModelArtifacts,
   ): Promise<TfjsEngine> {
     const rt = await loadTfjs(prefer);
     // tfjs checks feeds against the placeholder's shape attr and takes a missing one as a scalar; frozen
@@ -47,7 +48,7 @@ export class TfjsEngine implements Engine {
       if (n.op !== 'Placeholder' || w === undefined || !isUnknownShape(n.attr['shape']?.shape?.dims)) return n;
       return { ...n, attr: { ...n.attr, shape: { shape: { dims: [-1, w] } } } };
     });
-    const artifacts = toGraphModelArtifacts(patched, versions);
+    const artifacts = original ?? toGraphModelArtifacts(patched, versions);
 
     let model: GraphModel;
     try {
