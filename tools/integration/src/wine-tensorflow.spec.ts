@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ModelType } from '@modelserving/model-core';
-import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
+import { TensorflowModelFactory, TensorflowSavedModelFactory, writeTar } from '@modelserving/tensorflow';
 import { hasShared, readWineCsv, sharedPath, startLocalTopology, type LocalTopology } from '@modelserving/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterCalls, request } from './router-calls';
@@ -60,6 +61,56 @@ describe.skipIf(!haveData)(`wine TensorFlow models through the running system${h
     for (const r of rows.slice(0, 50)) {
       const got = await calls.predict('wine-saved', r.features);
       expect(got.result?.value?.number).toBe(local.score({ dataType: 'x', features: r.features }).value);
+    }
+  });
+
+  it('serves the frozen graph by file location and the SavedModel sent inline as a tar, with the same answers', async () => {
+    const byLocation = await new Promise<{ statuses: { error: string }[] }>((resolve, reject) =>
+      calls.native.deployModel(
+        {
+          model: {
+            name: 'frozen-loc',
+            description: '',
+            dataType: 'wine-tf-loc',
+            modelType: ModelType.TENSORFLOW,
+            location: sharedPath('fixtures', 'wine', 'tensorflow', 'optimized_WineQuality.pb'),
+            metadata: {},
+          },
+          wait: true,
+          waitTimeoutMs: 30_000,
+        },
+        (err, r) => (err ? reject(err) : resolve(r!)),
+      ),
+    );
+    for (const s of byLocation.statuses) expect(s.error).toBe('');
+    const files = new Map<string, Uint8Array>([
+      ['saved_model.pb', readFileSync(join(savedDir, 'saved_model.pb'))],
+      ['variables/variables.index', readFileSync(join(savedDir, 'variables', 'variables.index'))],
+      ['variables/variables.data-00000-of-00001', readFileSync(join(savedDir, 'variables', 'variables.data-00000-of-00001'))],
+    ]);
+    const tar = Buffer.from(writeTar(files));
+    const inline = await new Promise<{ statuses: { error: string }[] }>((resolve, reject) =>
+      calls.native.deployModel(
+        {
+          model: { name: 'saved-tar', description: '', dataType: 'wine-saved-tar', modelType: ModelType.TENSORFLOW_SAVED, data: tar, metadata: { signature: 'predict' } },
+          wait: true,
+          waitTimeoutMs: 30_000,
+        },
+        (err, r) => (err ? reject(err) : resolve(r!)),
+      ),
+    );
+    for (const s of inline.statuses) expect(s.error).toBe('');
+    const frozenLocal = await new TensorflowModelFactory().create({ ...info, modelType: ModelType.TENSORFLOW, content: frozen });
+    const savedLocal = await new TensorflowSavedModelFactory().create({
+      ...info,
+      modelType: ModelType.TENSORFLOW_SAVED,
+      content: new Uint8Array(0),
+      location: savedDir,
+      metadata: { signature: 'predict' },
+    });
+    for (const r of rows.slice(0, 50)) {
+      expect((await calls.predict('wine-tf-loc', r.features)).result?.value?.number).toBe(frozenLocal.score({ dataType: 'x', features: r.features }).value);
+      expect((await calls.predict('wine-saved-tar', r.features)).result?.value?.number).toBe(savedLocal.score({ dataType: 'x', features: r.features }).value);
     }
   });
 
