@@ -1,5 +1,5 @@
 import type { FeatureValue } from '@modelserving/model-core';
-import { pmmlError } from './errors';
+import { pmmlError, type ElementRef } from './errors';
 import {
   coerce,
   defaultOpType,
@@ -47,7 +47,8 @@ export interface DataFieldDef {
   readonly missingRaw: ReadonlySet<string>;
   readonly intervals: readonly Interval[];
   readonly displayValues: ReadonlyMap<FeatureValue, string>;
-  readonly element: XmlElement;
+  /** The DataField's name and line (compiled models keep no XML). */
+  readonly element: ElementRef;
 }
 
 export function parseDataType(el: XmlElement, name = 'dataType'): DataType | undefined {
@@ -112,7 +113,7 @@ export function parseDataField(el: XmlElement): DataFieldDef {
     missingRaw,
     intervals,
     displayValues,
-    element: el,
+    element: { name: el.name, line: el.line },
   };
 }
 

@@ -48,16 +48,6 @@ const REJECTED: Readonly<Record<string, { readonly reason: string; readonly erro
       "k-NN with functionName 'mixed' predicts several targets; the engine predicts one target per model",
     error: /functionName 'mixed' is not supported by NearestNeighborModel/,
   },
-  'mining/dmg_model_selection_mining.xml': {
-    reason:
-      'PMML 3.x model composition (Regression/DecisionTree embedded in a MiningModel without Segmentation), removed from PMML 4.x',
-    error: /<MiningModel> at line \d+: missing required child element <Segmentation>/,
-  },
-  'mining/dmg_model_sequencing_mining.xml': {
-    reason:
-      'PMML 3.x model composition (Regression/DecisionTree embedded in a MiningModel without Segmentation), removed from PMML 4.x',
-    error: /<MiningModel> at line \d+: missing required child element <Segmentation>/,
-  },
 };
 
 function listDocuments(dir: string): string[] {
@@ -105,7 +95,8 @@ function sampleRecords(xml: string, ev: PmmlEvaluator): Record<string, FeatureVa
   const root = parseXml(xml);
   const dict = child(root, 'DataDictionary');
   const fields = new Map((dict ? children(dict, 'DataField') : []).map((d) => [d.attrs['name'] ?? '', d]));
-  const verification = child(ev.modelXml, 'ModelVerification');
+  const modelEl = root.children.find((c) => c.name === ev.modelElement)!;
+  const verification = child(modelEl, 'ModelVerification');
   const table = verification && child(verification, 'InlineTable');
   if (table) {
     return children(table, 'row').map((row) => Object.fromEntries(row.children.map((c) => [c.name, c.text])));
@@ -115,7 +106,7 @@ function sampleRecords(xml: string, ev: PmmlEvaluator): Record<string, FeatureVa
   const group = ev.groupField;
   if (group !== undefined) {
     // AssociationModel: one transaction whose item field holds a basket (an array, see the README).
-    const items = children(ev.modelXml, 'Item').map((i) => i.attrs['value'] ?? '');
+    const items = children(modelEl, 'Item').map((i) => i.attrs['value'] ?? '');
     const itemField = ev.signature().inputs.find((i) => i.name !== group)?.name ?? 'item';
     record[group] = 't1';
     record[itemField] = items.slice(0, 2);

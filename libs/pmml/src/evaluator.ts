@@ -8,6 +8,12 @@ import {
   type TensorDatatype,
 } from '@modelserving/model-core';
 import { EvalContext } from './context';
+import {
+  compileFastPath,
+  confidenceOf as confidenceOfResult,
+  type FastEvaluate,
+  type FastPlan,
+} from './fast-path';
 import { compileResultBuilder, type ResultBuilder } from './result-builder';
 import { parseDataDictionary, type DataFieldDef } from './data-dictionary';
 import { pmmlError } from './errors';
@@ -22,6 +28,11 @@ import { parseXml, type XmlElement, type XmlParseOptions } from './xml/xml-parse
 export interface PmmlOptions extends XmlParseOptions {
   /** Which model to use when the document holds several (by modelName); default: the first scorable one. */
   readonly modelName?: string;
+  /**
+   * Generate a specialized scoring function for simple models (fast-path.ts). Default true; false scores
+   * every record with the general evaluator (same results, for comparison and debugging).
+   */
+  readonly fastPath?: boolean;
 }
 
 /** The result of scoring one record with a PmmlEvaluator. */
@@ -64,6 +75,7 @@ export class PmmlEvaluator {
     private readonly model: CompiledModel,
     private readonly dataFields: ReadonlyMap<string, DataFieldDef>,
     slots: number,
+    fastPlan?: FastPlan,
   ) {
     this.ctx = new EvalContext(slots);
     const target = model.target;
@@ -73,22 +85,34 @@ export class PmmlEvaluator {
       ...targetEntries,
       ...model.outputFields.map((f) => ({ name: f.name, slot: f.slot })),
     ]);
+    this.fast =
+      fastPlan && !model.segmentModels
+        ? compileFastPath(fastPlan, target.synthetic ? undefined : target.name, model.categories)
+        : undefined;
   }
+
+  /** The generated fast path for ordinary records of simple models (fast-path.ts), if the model has one. */
+  private readonly fast: FastEvaluate | undefined;
 
   private readonly buildTargets: ResultBuilder;
   private readonly buildOutputs: ResultBuilder;
 
   /**
-   * The evaluated model's element (compiled models keep it for their name and Segmentation attributes);
-   * ModelVerification reads its verification block from here. Do not mutate.
+   * The evaluated model's ModelVerification block, if it has one (the only part of the document an evaluator
+   * keeps; verifyPmml reads it). Do not mutate.
    */
-  get modelXml(): XmlElement {
-    return this.model.element;
+  get verificationXml(): XmlElement | undefined {
+    return this.model.verification;
   }
 
   /** The model element that is evaluated (e.g. "TreeModel"). */
   get modelElement(): string {
-    return this.model.element.name;
+    return this.model.elementName;
+  }
+
+  /** Line of the evaluated model's start tag in the document. */
+  get modelLine(): number {
+    return this.model.line;
   }
 
   get functionName(): string {
@@ -124,20 +148,23 @@ export class PmmlEvaluator {
         'PMML: a record must be an object of named feature values',
       );
     }
+    const fast = this.fast;
+    if (fast !== undefined) {
+      let e: PmmlEvaluation | null;
+      try {
+        e = fast(features);
+      } catch (err) {
+        throw internalError(err);
+      }
+      if (e !== null) return e;
+    }
     const ctx = this.ctx;
     ctx.begin(features);
     let r: ModelResult;
     try {
       r = this.model.evaluate(ctx);
     } catch (err) {
-      if (err instanceof ServingError) throw err;
-      throw new ServingError(
-        Code.INTERNAL,
-        `PMML: internal error while scoring: ${err instanceof Error ? err.message : String(err)}`,
-        {
-          cause: err,
-        },
-      );
+      throw internalError(err);
     }
     const { values, stamps, epoch } = ctx;
     const targets = this.buildTargets(values, stamps, epoch, r.value);
@@ -183,7 +210,7 @@ export class PmmlEvaluator {
       for (const f of m.outputFields) if (f.isFinalResult && !cols.includes(f.name)) cols.push(f.name);
     };
     add(this.model);
-    const method = child(this.model.element, 'Segmentation')?.attrs['multipleModelMethod'];
+    const method = this.model.multipleModelMethod;
     const segments = this.model.segmentModels;
     if (segments && segments.length > 0) {
       if (method === 'modelChain') add(segments[segments.length - 1]!);
@@ -230,7 +257,7 @@ export class PmmlEvaluator {
     };
     addOutputs(this.model);
     // Nested outputs a modelChain (last segment) or selectFirst (any segment) exposes.
-    const method = child(this.model.element, 'Segmentation')?.attrs['multipleModelMethod'];
+    const method = this.model.multipleModelMethod;
     const segments = this.model.segmentModels;
     if (segments && segments.length > 0) {
       if (method === 'modelChain') addOutputs(segments[segments.length - 1]!);
@@ -245,16 +272,17 @@ export class PmmlEvaluator {
 }
 
 function confidenceOf(model: CompiledModel, r: ModelResult): number | undefined {
-  const cats = model.categories;
-  const p = r.probabilities;
-  if (!cats || !p || r.value === null) return undefined;
-  for (let i = 0; i < cats.length; i++) {
-    if (cats[i] === r.value) {
-      const v = p[i];
-      return v === undefined || v !== v ? undefined : v;
-    }
-  }
-  return undefined;
+  return confidenceOfResult(model.categories, r);
+}
+
+/** ServingErrors pass through; anything else thrown while scoring is an internal error. */
+function internalError(err: unknown): ServingError {
+  if (err instanceof ServingError) return err;
+  return new ServingError(
+    Code.INTERNAL,
+    `PMML: internal error while scoring: ${err instanceof Error ? err.message : String(err)}`,
+    { cause: err },
+  );
 }
 
 function selectModel(root: XmlElement, modelName: string | undefined): XmlElement {
@@ -302,11 +330,18 @@ export function compilePmml(root: XmlElement, options: PmmlOptions = {}): PmmlEv
     defineFunctions(dict, env);
     defineDerivedFields(dict, dictScope, env);
   }
-  const model = compileModel(modelEl, dictScope, env, true);
+  // The fast-path plan is consumed here (compiled into a function), not kept with the model.
+  const { fast: fastPlan, ...model } = compileModel(modelEl, dictScope, env, true);
   dictScope.compileAll();
   rootScope.compileAll();
   for (const name of env.functions.keys()) env.resolveFunction(name);
-  return new PmmlEvaluator(version, model, dataFields, env.slots);
+  return new PmmlEvaluator(
+    version,
+    model,
+    dataFields,
+    env.slots,
+    options.fastPath === false ? undefined : fastPlan,
+  );
 }
 
 /** Parses and compiles a PMML document (string or UTF-8 bytes) into a PmmlEvaluator. */

@@ -1,7 +1,7 @@
 import type { FeatureValue } from '@modelserving/model-core';
 import { cachedGetter, type Getter } from './context';
 import { inInterval, parseOpType, type DataFieldDef } from './data-dictionary';
-import { pmmlError, recordError } from './errors';
+import { pmmlError, recordError, type ElementRef } from './errors';
 import type { CompileEnv, FieldDef } from './scope';
 import { coerce, coercer, formatNumber, isNumericType, toText, type DataType, type OpType } from './values';
 import { children, enumAttr, numberAttr, parseNumber, requiredAttr } from './xml/element';
@@ -34,7 +34,8 @@ export interface MiningFieldDef {
   readonly missingValueTreatment?: (typeof MISSING_TREATMENTS)[number];
   readonly invalidValueTreatment: (typeof INVALID_TREATMENTS)[number];
   readonly invalidValueReplacement?: string;
-  readonly element: XmlElement;
+  /** The MiningField's name and line, for messages (compiled models keep no XML). */
+  readonly element: ElementRef;
 }
 
 export function parseMiningSchema(el: XmlElement): MiningFieldDef[] {
@@ -64,7 +65,7 @@ export function parseMiningSchema(el: XmlElement): MiningFieldDef[] {
       ...(missingValueTreatment ? { missingValueTreatment } : {}),
       invalidValueTreatment: enumAttr(f, 'invalidValueTreatment', INVALID_TREATMENTS, 'returnInvalid'),
       ...(invalidValueReplacement !== undefined ? { invalidValueReplacement } : {}),
-      element: f,
+      element: { name: f.name, line: f.line },
     };
   });
 }
@@ -111,6 +112,13 @@ export function compileInputTreatment(
   df: DataFieldDef,
   mf: MiningFieldDef | undefined,
 ): (raw: unknown) => FeatureValue {
+  return inputTreatment(df, mf).treat;
+}
+
+function inputTreatment(
+  df: DataFieldDef,
+  mf: MiningFieldDef | undefined,
+): { treat: (raw: unknown) => FeatureValue; plainDouble: boolean } {
   const { name, dataType, validSet, invalidSet, missingSet, missingRaw, intervals } = df;
   const categorical = df.optype !== 'continuous' && (mf?.optype ?? df.optype) !== 'continuous';
   // Continuous fields are restricted only by their Intervals (a valid Value list merely adds points).
@@ -196,14 +204,17 @@ export function compileInputTreatment(
     invalidSet.size === 0 &&
     outliers === 'asIs'
   ) {
-    return (raw) => (typeof raw === 'number' && raw === raw ? raw : general(raw));
+    return {
+      treat: (raw) => (typeof raw === 'number' && raw === raw ? raw : general(raw)),
+      plainDouble: true,
+    };
   }
-  return general;
+  return { treat: general, plainDouble: false };
 }
 
 /** The FieldDef of a data field as prepared by a model's MiningSchema (top-level model). */
 export function inputFieldDef(df: DataFieldDef, mf: MiningFieldDef | undefined, env: CompileEnv): FieldDef {
-  const treat = compileInputTreatment(df, mf);
+  const { treat, plainDouble } = inputTreatment(df, mf);
   const name = df.name;
   const slot = env.allocSlot();
   const get: Getter = cachedGetter(slot, (ctx) => treat(ctx.features[name]));
@@ -214,6 +225,7 @@ export function inputFieldDef(df: DataFieldDef, mf: MiningFieldDef | undefined, 
     get,
     ...(df.validValues.length > 0 ? { values: df.validValues } : {}),
     ...(df.displayValues.size > 0 ? { displayValues: df.displayValues } : {}),
+    input: { name, treat, plainDouble },
   };
 }
 
@@ -249,7 +261,8 @@ export function retreatedFieldDef(parent: FieldDef, mf: MiningFieldDef, env: Com
     }
     return v;
   });
-  return { ...parent, optype: mf.optype ?? parent.optype, get };
+  const { input: _input, ...rest } = parent;
+  return { ...rest, optype: mf.optype ?? parent.optype, get };
 }
 
 /** For messages: a short printable form of a value. */

@@ -56,7 +56,7 @@ const DEFAULT_ZERO_THRESHOLD = 1e-16;
 
 /** True when the evaluated model carries a ModelVerification block. */
 export function hasModelVerification(evaluator: PmmlEvaluator): boolean {
-  return child(evaluator.modelXml, 'ModelVerification') !== undefined;
+  return evaluator.verificationXml !== undefined;
 }
 
 /**
@@ -68,12 +68,11 @@ export function verifyPmml(
   options: PmmlOptions = {},
 ): VerificationReport {
   const evaluator = source instanceof PmmlEvaluator ? source : parsePmml(source, options);
-  const modelEl = evaluator.modelXml;
-  const block = child(modelEl, 'ModelVerification');
+  const block = evaluator.verificationXml;
   if (!block) {
     throw new ServingError(
       Code.INVALID_ARGUMENT,
-      `PMML: <${modelEl.name}> at line ${modelEl.line} has no <ModelVerification> block to verify against`,
+      `PMML: <${evaluator.modelElement}> at line ${evaluator.modelLine} has no <ModelVerification> block to verify against`,
     );
   }
   const outputNames = new Set(evaluator.resultColumns());
@@ -130,7 +129,7 @@ export function verifyPmml(
   const passed = results.filter((r) => r.passed).length;
   const declared = block.attrs['recordCount'] !== undefined ? intAttr(block, 'recordCount', 0) : undefined;
   return {
-    modelElement: modelEl.name,
+    modelElement: evaluator.modelElement,
     fields,
     records: results.length,
     passed,

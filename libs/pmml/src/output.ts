@@ -36,8 +36,39 @@ export interface OutputSubject {
 
 type Feature = (ctx: EvalContext, r: ModelResult) => FeatureValue;
 
+/**
+ * An output field whose value depends on the model's result only (not on other fields), described for
+ * generated fast paths: `value` is the predicted value, `probability` the probability at index `idx` of the
+ * model's categories (-1: the model never predicts it, so 0), `pure` any other result-only feature, computed
+ * by `compute` (which never reads its context argument). `coerce` is the declared type to convert to.
+ */
+export interface PureOutput {
+  readonly name: string;
+  readonly kind: 'value' | 'probability' | 'pure';
+  readonly idx: number;
+  readonly compute: (ctx: EvalContext | undefined, r: ModelResult) => FeatureValue;
+  readonly coerce: DataType | undefined;
+}
+
+/** Features that read nothing but the model result (when the OutputField has no segmentId). */
+const RESULT_ONLY = new Set([
+  'predictedValue',
+  'predictedDisplayValue',
+  'probability',
+  'confidence',
+  'clusterId',
+  'affinity',
+  'entityAffinity',
+  'clusterAffinity',
+  'reasonCode',
+  'warning',
+  'standardError',
+]);
+
 export interface OutputProgram {
   readonly fields: readonly OutputFieldInfo[];
+  /** Set when every field depends on the model result only (see PureOutput). */
+  readonly pure?: readonly PureOutput[];
   /** Computes every output field for `r` into its slot (in document order, so later fields see earlier ones). */
   run(ctx: EvalContext, r: ModelResult): void;
 }
@@ -133,6 +164,7 @@ export function compileOutput(
   const features: Feature[] = [];
   const slots: number[] = [];
   const coercions: (DataType | undefined)[] = [];
+  let pure: PureOutput[] | undefined = [];
 
   for (const f of children(outputEl, 'OutputField')) {
     const name = requiredAttr(f, 'name');
@@ -176,13 +208,32 @@ export function compileOutput(
     fields.push({ name, dataType, optype, feature, slot, isFinalResult });
     features.push(get);
     slots.push(slot);
-    coercions.push(declared && declared !== naturalType(feature, sub, f, legacyRule) ? declared : undefined);
+    const coercion = declared && declared !== naturalType(feature, sub, f, legacyRule) ? declared : undefined;
+    coercions.push(coercion);
+    const resultOnly =
+      segmentId === undefined &&
+      !legacyRule &&
+      (RESULT_ONLY.has(feature) ||
+        (feature === 'entityId' && !sub.association) ||
+        ((feature === 'transformedValue' || feature === 'decision') && !findExpression(f)));
+    if (pure && resultOnly) {
+      let kind: PureOutput['kind'] = 'pure';
+      let idx = -1;
+      if (feature === 'predictedValue') kind = 'value';
+      else if (feature === 'probability' && f.attrs['value'] !== undefined && sub.categories) {
+        kind = 'probability';
+        const value = coerce(sub.target.dataType, f.attrs['value']);
+        idx = indexOfValue(sub.categories, value ?? null);
+      }
+      pure.push({ name, kind, idx, compute: get as PureOutput['compute'], coerce: coercion });
+    } else pure = undefined;
     scope.define({ name, dataType, optype, get: slotGetter(slot) });
   }
 
   const n = fields.length;
   const program: OutputProgram = {
     fields,
+    ...(pure ? { pure } : {}),
     run(ctx, r) {
       for (let i = 0; i < n; i++) {
         let v = features[i]!(ctx, r);

@@ -7,6 +7,7 @@ import { coerce, compareValues, isNumericType, valuesEqual } from './values';
 import { arrayStrings, findArray } from './xml/array';
 import { enumAttr, parseNumber, requiredAttr } from './xml/element';
 import type { XmlElement } from './xml/xml-parser';
+import type { FastComparison } from './fast-path';
 
 /** Three-valued logic of PMML predicates. */
 export const FALSE = 0;
@@ -74,6 +75,34 @@ function constantFor(field: FieldDef, raw: string, el: XmlElement): FeatureValue
     if (n !== undefined) return n;
   }
   throw pmmlError(el, `value '${raw}' is not a valid ${field.dataType} for field '${field.name}'`);
+}
+
+const FAST_OPERATORS = {
+  equal: '===',
+  notEqual: '!==',
+  lessThan: '<',
+  lessOrEqual: '<=',
+  greaterThan: '>',
+  greaterOrEqual: '>=',
+} as const;
+
+/**
+ * The fast-path form of a predicate (see fast-path.ts): true/false for True/False, a comparison for a
+ * SimplePredicate between a numeric top-level input field and a number; undefined for anything else.
+ * Call after compilePredicate accepted the element.
+ */
+export function fastPredicate(el: XmlElement, scope: Scope): FastComparison | boolean | undefined {
+  if (el.name === 'True') return true;
+  if (el.name === 'False') return false;
+  if (el.name !== 'SimplePredicate') return undefined;
+  const op = enumAttr(el, 'operator', OPERATORS);
+  if (!op || op === 'isMissing' || op === 'isNotMissing') return undefined;
+  const field = resolveField(scope, requiredAttr(el, 'field'), el);
+  if (!field.input || !isNumericType(field.dataType)) return undefined;
+  if (field.optype === 'ordinal' && field.values && field.values.length > 0) return undefined;
+  const c = constantFor(field, requiredAttr(el, 'value'), el);
+  if (typeof c !== 'number') return undefined;
+  return { field: field.input, op: FAST_OPERATORS[op], value: c };
 }
 
 const OPERATORS = [

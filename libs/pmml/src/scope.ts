@@ -13,6 +13,21 @@ export interface FieldDef {
   readonly values?: readonly FeatureValue[];
   /** Display values of the field's values, from DataField Value@displayValue. */
   readonly displayValues?: ReadonlyMap<FeatureValue, string>;
+  /**
+   * Set only on a data field exactly as the top-level MiningSchema prepares it: how to read it straight
+   * from the record (generated fast paths, see fast-path.ts). Absent on derived and re-treated fields.
+   */
+  readonly input?: InputInfo;
+}
+
+/** How a top-level input field turns a record value into its typed value. */
+export interface InputInfo {
+  /** The record key. */
+  readonly name: string;
+  /** Record value → typed value (null when missing); throws for returnInvalid treatments. Pure. */
+  readonly treat: (raw: unknown) => FeatureValue;
+  /** True when a non-NaN number passes treat unchanged (double field without domain restrictions). */
+  readonly plainDouble: boolean;
 }
 
 /** Options of a build (today: the XML limits). */

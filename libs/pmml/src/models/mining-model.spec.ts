@@ -176,3 +176,53 @@ describe('MiningModel regression ensembles', () => {
     expectInvalidArgument(() => parsePmml(doc), '<Segment>', 'has no model element');
   });
 });
+
+describe('PMML 3.x model composition (MiningModel without Segmentation)', () => {
+  const dict = double('age') + double('income') + double('weight');
+  const schema = miningSchema('weight', ['age', 'income']);
+
+  it('applies embedded models in sequence, each ResultField visible to the next', () => {
+    const ev = parsePmml(
+      pmmlDoc(
+        dict,
+        `<MiningModel functionName="regression">${schema}
+          <Regression functionName="regression">
+            <ResultField name="term" feature="predictedValue"/>
+            <RegressionTable intercept="2"><NumericPredictor name="income" coefficient="0.5"/></RegressionTable>
+          </Regression>
+          <DecisionTree functionName="regression">
+            <Node score="0"><True/>
+              <Node score="10"><SimplePredicate field="term" operator="lessThan" value="42"/></Node>
+              <Node score="20"><SimplePredicate field="term" operator="greaterOrEqual" value="42"/></Node>
+            </Node>
+          </DecisionTree>
+        </MiningModel>`,
+        { version: '3.2' },
+      ),
+    );
+    expect(ev.evaluate({ age: 1, income: 10 }).value).toBe(10);
+    expect(ev.evaluate({ age: 1, income: 80 }).value).toBe(20);
+    expect(ev.evaluate({ age: 1, income: null }).value).toBe(null);
+  });
+
+  it('lets a DecisionTree Node embed the model that predicts when the walk selects it', () => {
+    const ev = parsePmml(
+      pmmlDoc(
+        dict,
+        `<MiningModel functionName="regression">${schema}
+          <DecisionTree functionName="regression">
+            <Node score="0"><True/>
+              <Node score="0"><SimplePredicate field="age" operator="lessOrEqual" value="50"/>
+                <Regression functionName="regression"><RegressionTable intercept="1"><NumericPredictor name="income" coefficient="2"/></RegressionTable></Regression>
+              </Node>
+              <Node score="7"><SimplePredicate field="age" operator="greaterThan" value="50"/></Node>
+            </Node>
+          </DecisionTree>
+        </MiningModel>`,
+        { version: '3.2' },
+      ),
+    );
+    expect(ev.evaluate({ age: 30, income: 10 }).value).toBe(21);
+    expect(ev.evaluate({ age: 60, income: 10 }).value).toBe(7);
+  });
+});

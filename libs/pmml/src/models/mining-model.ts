@@ -1,11 +1,12 @@
 import type { FeatureValue } from '@modelserving/model-core';
 import { slotGetter, type EvalContext } from '../context';
-import { pmmlError } from '../errors';
+import { pmmlError, type ElementRef } from '../errors';
 import { compilePredicate, requiredPredicate, TRUE, type Predicate } from '../predicates';
 import { Scope } from '../scope';
 import { defineDerivedFields } from '../transformations/transformation-dictionary';
 import { coerce, toNumber, toText } from '../values';
 import { child, enumAttr, numberAttr, requiredChild, children } from '../xml/element';
+import type { XmlElement } from '../xml/xml-parser';
 import { argmax, type CompiledModel, type ModelCompiler, type ModelResult } from './model';
 import { PMML_MODEL_ELEMENTS } from './model-compiler';
 
@@ -60,17 +61,67 @@ function median(values: Float64Array, n: number): number {
  * segment's OutputFields visible to the segments after it. Classification ensembles aggregate over the
  * union of the segments' categories through index maps built at compile time.
  */
+/** PMML 3.x embedded models (model composition) and the model elements they correspond to. */
+const EMBEDDED_MODELS: Readonly<Record<string, string>> = { Regression: 'RegressionModel', DecisionTree: 'TreeModel' };
+
+/**
+ * PMML 3.x model composition: a MiningModel without Segmentation holds embedded `Regression` and
+ * `DecisionTree` elements, applied in sequence (each one's ResultFields visible to the next, the last one
+ * predicting), and a DecisionTree's Nodes may embed a model that predicts when the Node is selected. PMML 4
+ * removed this for Segmentation; the element tree is rewritten into its PMML 4 form — a modelChain of the
+ * embedded models, converted to RegressionModel/TreeModel with the MiningModel's MiningSchema and their
+ * ResultFields as OutputFields (TreeModel compiles models embedded in Nodes itself).
+ */
+function legacyComposition(el: XmlElement): XmlElement {
+  const embedded = el.children.filter((c) => EMBEDDED_MODELS[c.name] !== undefined);
+  if (embedded.length === 0) return el;
+  const schema = child(el, 'MiningSchema');
+  const make = (name: string, like: XmlElement, kids: XmlElement[], attrs: Record<string, string> = {}) => ({
+    name,
+    attrs,
+    children: kids,
+    text: '',
+    line: like.line,
+  });
+  const convert = (c: XmlElement): XmlElement => {
+    const modelName = EMBEDDED_MODELS[c.name];
+    if (modelName !== undefined) {
+      const kids: XmlElement[] = [];
+      if (!child(c, 'MiningSchema') && schema) kids.push(schema);
+      const results = children(c, 'ResultField');
+      if (results.length > 0)
+        kids.push(make('Output', c, results.map((r) => ({ ...r, name: 'OutputField' }))));
+      for (const k of c.children) if (k.name !== 'ResultField') kids.push(convert(k));
+      return { ...c, name: modelName, children: kids };
+    }
+    return c.name === 'Node' ? { ...c, children: c.children.map(convert) } : c;
+  };
+  const segments = embedded.map((m, i) =>
+    make('Segment', m, [make('True', m, []), convert(m)], { id: String(i + 1) }),
+  );
+  return {
+    ...el,
+    children: [
+      ...el.children.filter((c) => EMBEDDED_MODELS[c.name] === undefined),
+      make('Segmentation', el, segments, { multipleModelMethod: 'modelChain' }),
+    ],
+  };
+}
+
 export const compileMiningModel: ModelCompiler = ({
-  element: el,
+  element: original,
   functionName,
   target,
   scope,
   env,
   compileNested,
 }) => {
+  const el = child(original, 'Segmentation') ? original : legacyComposition(original);
   const seg = requiredChild(el, 'Segmentation');
+  // Closures below keep only this reference for messages, not the element (see tree-model.ts readTree).
+  const segRef: ElementRef = { name: seg.name, line: seg.line };
   const method = enumAttr(seg, 'multipleModelMethod', METHODS);
-  if (!method) throw pmmlError(seg, "missing required attribute 'multipleModelMethod'");
+  if (!method) throw pmmlError(segRef, "missing required attribute 'multipleModelMethod'");
   const missingTreatment = enumAttr(
     seg,
     'missingPredictionTreatment',
@@ -91,7 +142,7 @@ export const compileMiningModel: ModelCompiler = ({
   if (local) defineDerivedFields(local, chainScope, env);
 
   const segmentEls = children(seg, 'Segment');
-  if (segmentEls.length === 0) throw pmmlError(seg, 'has no Segment');
+  if (segmentEls.length === 0) throw pmmlError(segRef, 'has no Segment');
   const raw = segmentEls.map((s, i) => {
     const pred = compilePredicate(requiredPredicate(s), chainScope, env);
     const modelEl = s.children.find((c) => PMML_MODEL_ELEMENTS.has(c.name));
@@ -240,7 +291,7 @@ export const compileMiningModel: ModelCompiler = ({
         break;
       }
       default:
-        throw pmmlError(seg, `multipleModelMethod '${method}' is not defined for regression`);
+        throw pmmlError(segRef, `multipleModelMethod '${method}' is not defined for regression`);
     }
     return { value: v, segments: results };
   };
@@ -336,7 +387,7 @@ export const compileMiningModel: ModelCompiler = ({
       }
       for (let j = 0; j < k; j++) probs[j] = probs[j]! / m;
     } else {
-      throw pmmlError(seg, `multipleModelMethod '${method}' is not defined for classification`);
+      throw pmmlError(segRef, `multipleModelMethod '${method}' is not defined for classification`);
     }
     const best = argmax(probs);
     return { value: best < 0 ? null : categories[best]!, probabilities: probs, segments: results };
@@ -386,7 +437,7 @@ export const compileMiningModel: ModelCompiler = ({
       else if (functionName === 'regression') evaluate = aggregateRegression;
       else
         throw pmmlError(
-          seg,
+          segRef,
           `multipleModelMethod '${method}' is not supported for functionName '${functionName}'`,
         );
   }

@@ -178,8 +178,13 @@ export function compileModel(
             }
           : inner;
 
+  const method = child(el, 'Segmentation')?.attrs['multipleModelMethod'];
+  const verification = top ? child(el, 'ModelVerification') : undefined;
   return {
-    element: el,
+    elementName: el.name,
+    line: el.line,
+    ...(method !== undefined ? { multipleModelMethod: method } : {}),
+    ...(verification ? { verification } : {}),
     modelName: el.attrs['modelName'],
     functionName,
     target,
@@ -190,6 +195,9 @@ export function compileModel(
     ...(core.association ? { association: core.association } : {}),
     miningFields,
     outputFields: program?.fields ?? [],
+    ...(top && core.fast && !post && (!program || program.pure)
+      ? { fast: { core: core.fast, outputs: program?.pure ?? [] } }
+      : {}),
     evaluate,
   };
 }

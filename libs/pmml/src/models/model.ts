@@ -5,6 +5,7 @@ import type { CompileEnv, FieldDef, Scope } from '../scope';
 import type { DataType, OpType } from '../values';
 import type { XmlElement } from '../xml/xml-parser';
 import type { AssociationRules } from './association-model';
+import type { FastCore, FastPlan } from '../fast-path';
 
 export const MINING_FUNCTIONS = [
   'regression',
@@ -68,7 +69,13 @@ export interface OutputFieldInfo {
 
 /** A model compiled once into closures; `evaluate` runs it (Targets and Output included) for one record. */
 export interface CompiledModel {
-  readonly element: XmlElement;
+  /** The model element's local name (e.g. "TreeModel") and line; compiled models keep no XML. */
+  readonly elementName: string;
+  readonly line: number;
+  /** Segmentation@multipleModelMethod of a MiningModel. */
+  readonly multipleModelMethod?: string;
+  /** The top-level model's ModelVerification block, the only XML kept after compilation. */
+  readonly verification?: XmlElement;
   readonly modelName: string | undefined;
   readonly functionName: MiningFunction;
   readonly target: TargetInfo;
@@ -82,6 +89,8 @@ export interface CompiledModel {
   readonly segmentModels?: readonly CompiledModel[];
   readonly segmentIds?: ReadonlyMap<string, number>;
   readonly association?: AssociationRules;
+  /** A generated fast path's description (simple models without Targets post-processing; see fast-path.ts). */
+  readonly fast?: FastPlan;
   evaluate(ctx: EvalContext): ModelResult;
 }
 
@@ -96,6 +105,8 @@ export interface ModelCore {
   readonly association?: AssociationRules;
   /** Scope the model's Output fields resolve names in (a modelChain adds its segments' outputs). */
   readonly outputScope?: Scope;
+  /** The model in a shape fast-path.ts can generate code for, when it has one. */
+  readonly fast?: FastCore;
   evaluate(ctx: EvalContext): ModelResult;
 }
 

@@ -3,9 +3,10 @@ import type { EvalContext, Getter } from '../context';
 import { pmmlError } from '../errors';
 import type { Scope } from '../scope';
 import { resolveField } from '../transformations/expressions';
-import { coerce, toNumber } from '../values';
+import { coerce, isNumericType, toNumber } from '../values';
 import { children, enumAttr, intAttr, numberAttr, requiredAttr, requiredNumberAttr } from '../xml/element';
 import type { XmlElement } from '../xml/xml-parser';
+import type { FastTable } from '../fast-path';
 import { argmax, type ModelCompiler, type ModelResult, type TargetInfo } from './model';
 import {
   NORMALIZATIONS,
@@ -132,6 +133,26 @@ function compileFloatTable(el: XmlElement, scope: Scope, intercept: number): Lin
   };
 }
 
+/**
+ * The fast-path form of a table (see fast-path.ts): only NumericPredictors over numeric top-level input
+ * fields; undefined for anything else.
+ */
+function fastTable(el: XmlElement, scope: Scope): FastTable | undefined {
+  if (children(el, 'CategoricalPredictor').length > 0 || children(el, 'PredictorTerm').length > 0)
+    return undefined;
+  const terms: FastTable['terms'][number][] = [];
+  for (const p of children(el, 'NumericPredictor')) {
+    const field = resolveField(scope, requiredAttr(p, 'name'), p);
+    if (!field.input || !isNumericType(field.dataType)) return undefined;
+    terms.push({
+      field: field.input,
+      coefficient: requiredNumberAttr(p, 'coefficient'),
+      exponent: intAttr(p, 'exponent', 1),
+    });
+  }
+  return { intercept: requiredNumberAttr(el, 'intercept'), terms };
+}
+
 /** A table with no predictors and a zero intercept (the reference category of a binary logit). */
 function isDefaultTable(el: XmlElement): boolean {
   return (
@@ -236,7 +257,9 @@ export const compileRegressionModel: ModelCompiler = ({ element: el, functionNam
       throw pmmlError(el, "normalizationMethod 'simplemax' is not allowed for regression");
     const table = compileRegressionTable(tables[0]!, scope, f32);
     const link = unaryNormalization(method);
+    const fast = f32 ? undefined : fastTable(tables[0]!, scope);
     return {
+      ...(fast ? { fast: { kind: 'regression' as const, table: fast, link } } : {}),
       evaluate: (ctx): ModelResult => {
         const y = table(ctx);
         if (y !== y) return { value: null };
@@ -260,8 +283,24 @@ export const compileRegressionModel: ModelCompiler = ({ element: el, functionNam
     isDefaultTable(tables[1]!),
     el,
   );
+  const fastTables = f32 ? [] : tables.map((t) => fastTable(t, scope));
+  const fast =
+    !f32 && fastTables.every((t) => t !== undefined)
+      ? {
+          kind: 'classification' as const,
+          tables: fastTables as FastTable[],
+          normalize,
+          // classificationProbabilities' binary logit (and binary softmax read as logit) branches
+          binaryLogit:
+            k === 2 &&
+            target.optype !== 'ordinal' &&
+            (method === 'logit' || (method === 'softmax' && isDefaultTable(tables[1]!))),
+          buf,
+        }
+      : undefined;
   return {
     categories,
+    ...(fast ? { fast } : {}),
     evaluate: (ctx): ModelResult => {
       for (let i = 0; i < k; i++) {
         const y = compiled[i]!(ctx);

@@ -1,10 +1,12 @@
 import type { FeatureValue } from '@modelserving/model-core';
 import type { EvalContext } from '../context';
 import { pmmlError } from '../errors';
-import { compilePredicate, requiredPredicate, TRUE, UNKNOWN, type Predicate } from '../predicates';
+import type { FastComparison, FastTreeNode } from '../fast-path';
+import { compilePredicate, fastPredicate, requiredPredicate, TRUE, UNKNOWN, type Predicate } from '../predicates';
 import { children, enumAttr, numberAttr, parseNumber } from '../xml/element';
 import type { XmlElement } from '../xml/xml-parser';
-import { argmax, type ModelCompiler, type ModelResult } from './model';
+import { PMML_MODEL_ELEMENTS } from './model-compiler';
+import { argmax, type CompiledModel, type ModelCompileInput, type ModelCompiler, type ModelResult } from './model';
 import { typedCategory } from './regression-model';
 
 const MISSING_VALUE_STRATEGIES = [
@@ -16,17 +18,57 @@ const MISSING_VALUE_STRATEGIES = [
   'aggregateNodes',
 ] as const;
 
-/** One tree node, flattened: children are indices into the node array. */
+/** One tree node while reading (packed into typed arrays afterwards). */
 interface TreeNode {
   readonly test: Predicate | null;
-  readonly children: Int32Array;
+  readonly children: readonly number[];
   readonly hasScore: boolean;
   readonly recordCount: number;
   readonly defaultChild: number;
-  /** ScoreDistribution record counts (or probabilities) per model category, for aggregateNodes. */
-  readonly counts: Float64Array | undefined;
-  /** The precomputed result of stopping at this node (no missing-value penalty). */
+  readonly hasCounts: boolean;
   readonly result: ModelResult;
+}
+
+/**
+ * A tree as scored: node i's children are childList[childStart[i] .. childStart[i + 1]), its
+ * ScoreDistribution counts (aggregateNodes) counts[i * k .. (i + 1) * k) when hasCounts[i]. Typed arrays
+ * instead of one object and a few small typed arrays per node: a 10-tree forest has thousands of nodes.
+ */
+interface PackedTree {
+  readonly tests: readonly (Predicate | null)[];
+  readonly childStart: Int32Array;
+  readonly childList: Int32Array;
+  readonly hasScore: Uint8Array;
+  readonly recordCount: Float64Array;
+  readonly defaultChild: Int32Array;
+  readonly hasCounts: Uint8Array;
+  readonly counts: Float64Array;
+  /** The precomputed result of stopping at each node (no missing-value penalty). */
+  readonly results: readonly ModelResult[];
+}
+
+function packTree(nodes: readonly TreeNode[], counts: Float64Array): PackedTree {
+  const n = nodes.length;
+  const childStart = new Int32Array(n + 1);
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    childStart[i] = total;
+    total += nodes[i]!.children.length;
+  }
+  childStart[n] = total;
+  const childList = new Int32Array(total);
+  nodes.forEach((node, i) => childList.set(node.children, childStart[i]!));
+  return {
+    tests: nodes.map((node) => node.test),
+    childStart,
+    childList,
+    hasScore: Uint8Array.from(nodes, (node) => (node.hasScore ? 1 : 0)),
+    recordCount: Float64Array.from(nodes, (node) => node.recordCount),
+    defaultChild: Int32Array.from(nodes, (node) => node.defaultChild),
+    hasCounts: Uint8Array.from(nodes, (node) => (node.hasCounts ? 1 : 0)),
+    counts,
+    results: nodes.map((node) => node.result),
+  };
 }
 
 const NULL_RESULT: ModelResult = { value: null };
@@ -37,7 +79,11 @@ const NULL_RESULT: ModelResult = { value: null };
  * node without a TRUE child follows noTrueChildStrategy. Every node's result (score, probabilities,
  * confidences, entity id) is built at compile time, so a walk allocates nothing.
  */
-export const compileTreeModel: ModelCompiler = ({ element: el, functionName, target, scope, env }) => {
+/**
+ * Reads the TreeModel element into plain data. Kept apart from the closures that score so that no closure
+ * context holds on to the XML (V8 keeps every variable any closure of a scope captures).
+ */
+function readTree({ element: el, functionName, target, scope, env, compileNested }: ModelCompileInput) {
   if (functionName !== 'classification' && functionName !== 'regression') {
     throw pmmlError(el, `functionName '${functionName}' is not supported by TreeModel`);
   }
@@ -82,12 +128,33 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
   nodeEls.forEach((n, i) => indexOf.set(n, i));
   const k = categories.length;
 
-  // Pass 2: compile every node.
+  // Pass 2: compile every node. Probabilities of all nodes share one buffer (each node's result holds a
+  // view of its part), as do the ScoreDistribution counts.
+  const probsAll = new Float64Array(classification ? nodeEls.length * k : 0);
+  const countsAll = new Float64Array(classification ? nodeEls.length * k : 0);
+  const hasCountsAll = new Uint8Array(nodeEls.length);
+  // PMML 3.x model composition: a Node may embed a model that predicts when the walk ends at the Node.
+  let embedded: (CompiledModel | undefined)[] | undefined;
+  let fastTests: (FastComparison | boolean)[] | undefined = [];
   const nodes: TreeNode[] = nodeEls.map((n, i) => {
     const predEl = requiredPredicate(n);
     const pred = compilePredicate(predEl, scope, env);
+    if (fastTests) {
+      const ft = fastPredicate(predEl, scope);
+      if (ft === undefined) fastTests = undefined;
+      else fastTests.push(ft);
+    }
     const kids = children(n, 'Node');
-    const childIdx = Int32Array.from(kids, (c) => indexOf.get(c)!);
+    const childIdx = kids.map((c) => indexOf.get(c)!);
+    const modelEl = n.children.find((c) => PMML_MODEL_ELEMENTS.has(c.name));
+    if (modelEl) {
+      if (classification) throw pmmlError(modelEl, 'models embedded in Nodes are supported for regression trees only');
+      (embedded ??= new Array<CompiledModel | undefined>(nodeEls.length).fill(undefined))[i] = compileNested(
+        modelEl,
+        scope,
+      );
+      fastTests = undefined;
+    }
     const id: FeatureValue = n.attrs['id'] ?? String(i + 1);
     const rawScore = n.attrs['score'];
     let defaultChild = -1;
@@ -104,13 +171,13 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
     }
     const recordCount = numberAttr(n, 'recordCount', NaN);
     let result: ModelResult;
-    let counts: Float64Array | undefined;
     if (classification) {
       const sds = children(n, 'ScoreDistribution');
       let value: FeatureValue = rawScore === undefined ? null : categories[addCategory(rawScore, n)]!;
       if (sds.length > 0) {
-        counts = new Float64Array(k);
-        const probs = new Float64Array(k);
+        hasCountsAll[i] = 1;
+        const base = i * k;
+        const probs = probsAll.subarray(base, base + k);
         let confs: Float64Array | undefined;
         const useProbability = sds[0]!.attrs['probability'] !== undefined;
         let sum = 0;
@@ -125,8 +192,8 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
             );
           if (useProbability && (p < 0 || p > 1)) throw pmmlError(sd, `probability ${p} is outside [0, 1]`);
           // Probability-only distributions count as probability × the node's recordCount when aggregated.
-          counts[ci] =
-            counts[ci]! +
+          countsAll[base + ci] =
+            countsAll[base + ci]! +
             (useProbability && sd.attrs['recordCount'] === undefined
               ? p * (recordCount === recordCount ? recordCount : 1)
               : count);
@@ -146,7 +213,7 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
         result = { value, probabilities: probs, entityId: id, ...(confs ? { confidences: confs } : {}) };
       } else {
         // A node with only a score votes for it with certainty.
-        const probs = new Float64Array(k);
+        const probs = probsAll.subarray(i * k, (i + 1) * k);
         if (value !== null) probs[catIndex.get(value)!] = 1;
         result =
           value === null ? { value: null, entityId: id } : { value, probabilities: probs, entityId: id };
@@ -165,11 +232,34 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
       hasScore: rawScore !== undefined,
       recordCount,
       defaultChild,
-      counts,
+      hasCounts: hasCountsAll[i] === 1,
       result,
     };
   });
+  return {
+    classification,
+    strategy,
+    noTrueChild,
+    penalty,
+    categories,
+    k,
+    tree: packTree(nodes, countsAll),
+    embedded,
+    fastTests: fastTests as (FastComparison | boolean)[] | undefined,
+  };
+}
 
+export const compileTreeModel: ModelCompiler = (input) => {
+  const { classification, strategy, noTrueChild, penalty, categories, k, tree, fastTests, embedded } =
+    readTree(input);
+  const { tests, childStart, childList, hasScore, recordCount, defaultChild, hasCounts, counts, results } = tree;
+  /** The result of stopping at node `idx`: precomputed, or its embedded model's. */
+  const resultAt = embedded
+    ? (ctx: EvalContext, idx: number): ModelResult => {
+        const m = embedded[idx];
+        return m ? m.evaluate(ctx) : results[idx]!;
+      }
+    : (_ctx: EvalContext, idx: number): ModelResult => results[idx]!;
   const withPenalty = (r: ModelResult, levels: number): ModelResult => {
     if (levels === 0 || penalty === 1 || !r.confidences) return r;
     const f = Math.pow(penalty, levels);
@@ -182,26 +272,27 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
     idx: number,
     aggregate: boolean,
   ): { probs: Float64Array; score: number; weight: number } | null => {
-    const node = nodes[idx]!;
-    const kids = node.children;
+    const from = childStart[idx]!;
+    const to = childStart[idx + 1]!;
     const leaf = () => {
-      const r = node.result;
+      const r = resultAt(ctx, idx);
       const probs =
-        aggregate && node.counts
-          ? Float64Array.from(node.counts)
+        aggregate && hasCounts[idx]
+          ? counts.slice(idx * k, (idx + 1) * k)
           : Float64Array.from((r.probabilities as Float64Array | undefined) ?? new Float64Array(k));
       return {
         probs,
         score: typeof r.value === 'number' ? r.value : NaN,
-        weight: aggregate ? node.recordCount || 1 : 1,
+        weight: aggregate ? recordCount[idx]! || 1 : 1,
       };
     };
-    if (kids.length === 0) return leaf();
+    if (from === to) return leaf();
     const open: number[] = [];
     let sawUnknown = false;
-    for (const c of kids) {
-      const child = nodes[c]!;
-      const t = child.test ? child.test(ctx) : TRUE;
+    for (let i = from; i < to; i++) {
+      const c = childList[i]!;
+      const test = tests[c]!;
+      const t = test ? test(ctx) : TRUE;
       if (t === TRUE) {
         open.push(c);
         if (!sawUnknown) return distribution(ctx, c, aggregate);
@@ -219,7 +310,7 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
     for (const c of open) {
       const d = distribution(ctx, c, aggregate);
       if (!d) continue;
-      const w = aggregate ? 1 : (nodes[c]!.recordCount || 0) / (node.recordCount || 1);
+      const w = aggregate ? 1 : (recordCount[c]! || 0) / (recordCount[idx]! || 1);
       for (let j = 0; j < k; j++) probs[j] = probs[j]! + w * d.probs[j]!;
       score += w * d.weight * d.score;
       total += w * d.weight;
@@ -242,21 +333,21 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
     };
   };
 
-  const root = nodes[0]!;
+  const rootTest = tests[0]!;
   const returnLast = noTrueChild === 'returnLastPrediction';
   const evaluate = (ctx: EvalContext): ModelResult => {
     ctx.surrogates = 0;
-    if (root.test && root.test(ctx) !== TRUE) return NULL_RESULT;
+    if (rootTest && rootTest(ctx) !== TRUE) return NULL_RESULT;
     let levels = 0;
     let idx = 0;
     walk: for (;;) {
-      const node = nodes[idx]!;
-      const kids = node.children;
-      if (kids.length === 0) return withPenalty(node.result, levels + ctx.surrogates);
-      for (let i = 0; i < kids.length; i++) {
-        const c = kids[i]!;
-        const child = nodes[c]!;
-        const t = child.test === null ? TRUE : child.test(ctx);
+      const from = childStart[idx]!;
+      const to = childStart[idx + 1]!;
+      if (from === to) return withPenalty(resultAt(ctx, idx), levels + ctx.surrogates);
+      for (let i = from; i < to; i++) {
+        const c = childList[i]!;
+        const test = tests[c]!;
+        const t = test === null ? TRUE : test(ctx);
         if (t === TRUE) {
           idx = c;
           continue walk;
@@ -268,10 +359,10 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
             case 'nullPrediction':
               return NULL_RESULT;
             case 'lastPrediction':
-              return withPenalty(node.result, levels + ctx.surrogates);
+              return withPenalty(resultAt(ctx, idx), levels + ctx.surrogates);
             case 'defaultChild':
               levels++;
-              idx = node.defaultChild;
+              idx = defaultChild[idx]!;
               continue walk;
             case 'weightedConfidence':
               return evaluateSpread(ctx, false);
@@ -281,8 +372,26 @@ export const compileTreeModel: ModelCompiler = ({ element: el, functionName, tar
         }
       }
       // No TRUE child: the parent answers only if it has a score of its own.
-      return returnLast && node.hasScore ? withPenalty(node.result, levels + ctx.surrogates) : NULL_RESULT;
+      return returnLast && hasScore[idx] ? withPenalty(resultAt(ctx, idx), levels + ctx.surrogates) : NULL_RESULT;
     }
   };
-  return classification ? { categories, evaluate } : { evaluate };
+  const fast = fastTests
+    ? {
+        kind: 'tree' as const,
+        nodes: fastTests.map(
+          (test, i): FastTreeNode => ({
+            test,
+            children: [...childList.subarray(childStart[i]!, childStart[i + 1]!)],
+            hasScore: hasScore[i] === 1,
+            result: results[i]!,
+          }),
+        ),
+        returnLast,
+      }
+    : undefined;
+  return {
+    ...(classification ? { categories } : {}),
+    ...(fast ? { fast } : {}),
+    evaluate,
+  };
 };

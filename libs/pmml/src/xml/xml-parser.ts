@@ -65,6 +65,18 @@ export function parseXml(input: string | Uint8Array, options: XmlParseOptions = 
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
   const parser = new SaxesParser({ xmlns: true, position: true });
+  // Names and attribute values go through one table per document: repeated strings (field names, operators,
+  // category labels) are stored once, and none is a slice of the document text, so compiled models that
+  // keep a few of them do not keep the whole decoded document alive.
+  const strings = new Map<string, string>();
+  const intern = (v: string): string => {
+    let s = strings.get(v);
+    if (s === undefined) {
+      s = v.length >= 13 ? flatCopy(v) : v;
+      strings.set(s, s);
+    }
+    return s;
+  };
   const stack: MutableElement[] = [];
   let root: MutableElement | undefined;
   let failure: ServingError | undefined;
@@ -86,16 +98,18 @@ export function parseXml(input: string | Uint8Array, options: XmlParseOptions = 
       if (!a) continue;
       if (a.prefix === 'xmlns' || a.name === 'xmlns') continue;
       // Unprefixed attributes are PMML's own; prefixed ones (xsi:...) keep their qualified name.
-      attrs[a.prefix ? a.name : a.local] = a.value;
+      attrs[intern(a.prefix ? a.name : a.local)] = intern(a.value);
     }
-    const el: MutableElement = { name: tag.local, attrs, children: [], text: '', line: parser.line };
+    const el: MutableElement = { name: intern(tag.local), attrs, children: [], text: '', line: parser.line };
     const parent = stack[stack.length - 1];
     if (parent) parent.children.push(el);
     else root = el;
     stack.push(el);
   });
   parser.on('closetag', () => {
-    stack.pop();
+    const el = stack.pop();
+    // Text arrives as slices of the document; pieces of it (Array values, cells) may outlive the parse.
+    if (el && el.text.length >= 13) el.text = flatCopy(el.text);
   });
   const onText = (t: string) => {
     const top = stack[stack.length - 1];
@@ -127,6 +141,15 @@ export function parseXml(input: string | Uint8Array, options: XmlParseOptions = 
   if (failure) throw failure;
   if (!root) throw xmlError('document has no root element');
   return root;
+}
+
+/**
+ * A copy of a string that shares no memory with it. V8 represents substrings of 13 or more characters as
+ * slices of their parent; a JSON round trip builds a new flat string (and keeps
+ * every code unit, lone surrogates included).
+ */
+function flatCopy(s: string): string {
+  return JSON.parse(JSON.stringify(s)) as string;
 }
 
 function isServingError(err: unknown): err is ServingError {
