@@ -1,10 +1,11 @@
 import './instrument';
-import { onShutdownSignals } from '@modelserving/transport';
+import { onShutdownSignals, startLoopStats } from '@modelserving/transport';
 import { startExecutor, loadExecutorConfigFromEnv, createLogger } from './index';
 import { telemetry } from './instrument';
 
 // Composition root only: configuration from the environment, start, stop on SIGINT/SIGTERM.
 async function main(): Promise<void> {
+  startLoopStats('model-executor');
   const config = loadExecutorConfigFromEnv(process.env);
   const log = createLogger('model-executor', config.logLevel);
   const executor = await startExecutor(config, { logger: log });

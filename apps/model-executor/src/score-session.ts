@@ -1,5 +1,5 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { SpanStatusCode, type Span, type Tracer } from '@opentelemetry/api';
+import { INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import type { ScoreBatch, ScoreItem, ScoreResultBatch, ScoreResultItem, ServingResult as ProtoResult } from '@modelserving/contracts';
 import {
   Code,
@@ -26,6 +26,22 @@ export interface ScoreContext {
   readonly collector: CollectorLink;
   readonly maxBatch: number;
   readonly log: Logger;
+}
+
+/**
+ * Stands in for every span while no OpenTelemetry SDK is installed: the API's no-op tracer would still
+ * allocate a span (and resolve a context) per item, which is garbage on the hot path for nothing. All its
+ * methods are no-ops, so one instance can be shared.
+ */
+const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
+
+/**
+ * Whether an OpenTelemetry SDK is installed (same test as the router's). Checked once per batch, not
+ * cached longer, so a provider installed later (tests) is picked up by the next batch.
+ */
+function tracingInstalled(): boolean {
+  const provider = trace.getTracerProvider();
+  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('modelserving') !== undefined;
 }
 
 /** Items of one model key from one batch, with their spans (same index). */
@@ -102,13 +118,13 @@ export class ScoreSession {
     const items = batch.items;
     if (items.length === 0) return;
     this.inflight += items.length;
-    const t = tracer();
+    const t = tracingInstalled() ? tracer() : undefined;
     // Batches usually carry one or a few keys: a linear scan over the groups beats a Map per batch.
     const groups: Group[] = [];
     for (let i = 0; i < items.length; i++) {
       const item = items[i] as ScoreItem;
       try {
-        const span = startSpan(t, item);
+        const span = t === undefined ? NO_SPAN : startSpan(t, item);
         const key = item.modelKey;
         const slash = key.indexOf('/');
         if (!key || slash <= 0 || slash === key.length - 1) {
@@ -278,16 +294,23 @@ export class ScoreSession {
       this.answerOnStream(item, span, result);
       return;
     }
+    if (span === NO_SPAN) {
+      this.ctx.collector.push({ guid: item.guid, result });
+      this.settled();
+      return;
+    }
     if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
-    const trace = injectTraceContext(span);
+    const carrier = injectTraceContext(span);
     span.end();
-    this.ctx.collector.push(trace ? { guid: item.guid, result, trace } : { guid: item.guid, result });
+    this.ctx.collector.push(carrier ? { guid: item.guid, result, trace: carrier } : { guid: item.guid, result });
     this.settled();
   }
 
   private answerOnStream(item: ScoreItem, span: Span, result: ProtoResult): void {
-    if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
-    span.end();
+    if (span !== NO_SPAN) {
+      if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
+      span.end();
+    }
     // After our end() the router treats what it still had in flight as failed and retries it.
     if (!this.closed && !this.ending) this.writer.push({ id: item.id, result });
     this.settled();

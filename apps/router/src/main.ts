@@ -1,5 +1,5 @@
 import './instrument';
-import { onShutdownSignals } from '@modelserving/transport';
+import { onShutdownSignals, startLoopStats } from '@modelserving/transport';
 import { loadRouterConfigFromEnv } from './config';
 import { telemetry } from './instrument';
 import { createLogger, errorMessage } from './logger';
@@ -7,6 +7,7 @@ import { startRouter } from './router';
 
 // Composition root only: configuration from the environment, start, stop on signals.
 async function main(): Promise<void> {
+  startLoopStats('router');
   const config = loadRouterConfigFromEnv(process.env);
   const log = createLogger('router', config.logLevel);
   const router = await startRouter({ ...config, logger: log });

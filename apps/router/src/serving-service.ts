@@ -41,6 +41,9 @@ export interface ServingServiceDeps {
 /** How long a control call waits for the router's own table to apply what it just published. */
 const OWN_TABLE_WAIT_MS = 5_000;
 const STATUS_TIMEOUT_MS = 5_000;
+/** Pauses between the deploy-wait's status polls: doubling from the first to the last. */
+const FIRST_POLL_PAUSE_MS = 2;
+const MAX_POLL_PAUSE_MS = 100;
 
 /** Deadline of a call as epoch ms, 0 when it has none. */
 export function callDeadline(call: { getDeadline(): Date | number }): number {
@@ -93,6 +96,11 @@ export function createServingService(deps: ServingServiceDeps) {
 
   const waitForOwners = async (key: string, position: string, timeoutMs: number): Promise<ModelStatus[]> => {
     const deadline = Date.now() + timeoutMs;
+    // The first poll nearly always comes before the owners have even read the event, and a small model
+    // builds in about a millisecond: a flat 100 ms between polls made every deploy (and hot swap) take
+    // ~100 ms. Start short and back off, so a quick build is reported in a few ms and a slow one still
+    // costs at most one GetStatus per owner every 100 ms.
+    let pause = FIRST_POLL_PAUSE_MS;
     for (;;) {
       const remaining = deadline - Date.now();
       const targets =
@@ -108,7 +116,8 @@ export function createServingService(deps: ServingServiceDeps) {
       } else if (remaining <= 0) {
         return [];
       }
-      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(100, deadline - Date.now()))));
+      await new Promise((r) => setTimeout(r, Math.max(0, Math.min(pause, deadline - Date.now()))));
+      pause = Math.min(pause * 2, MAX_POLL_PAUSE_MS);
     }
   };
 

@@ -26,8 +26,14 @@ export function appMain(app: 'router' | 'model-executor' | 'speculative-collecto
 }
 
 /** Spawns `node <script>` with `env` and returns a handle; does not wait for readiness. */
-export function spawnService(name: string, script: string, address: string, env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [script], {
+export function spawnService(
+  name: string,
+  script: string,
+  address: string,
+  env: Record<string, string>,
+  nodeArgs: readonly string[] = [],
+): ServiceProcess {
+  const child = spawn(process.execPath, [...nodeArgs, script], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -68,6 +74,13 @@ export interface LocalTopologyOptions {
   readonly replicas?: number;
   readonly collector?: boolean;
   readonly env?: Record<string, string>;
+  /**
+   * Node flags for the service processes only (e.g. `--trace-gc`, `--cpu-prof`), so a benchmark can
+   * profile the servers without profiling its own client. Passed on the command line, not as
+   * NODE_OPTIONS, because some (--cpu-prof) are refused there. Default: whitespace-separated
+   * `MODELSERVING_CHILD_NODE_ARGS`.
+   */
+  readonly nodeArgs?: readonly string[];
 }
 
 export interface LocalTopology {
@@ -99,6 +112,7 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
     ...(opts.collector === false ? {} : { COLLECTOR_ADDRESS: `127.0.0.1:${collectorPort}` }),
     ...(opts.env ?? {}),
   };
+  const nodeArgs = opts.nodeArgs ?? (process.env['MODELSERVING_CHILD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
   const started: ServiceProcess[] = [];
   try {
     let collector: ServiceProcess | undefined;
@@ -106,13 +120,13 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
       collector = spawnService('collector', appMain('speculative-collector'), `127.0.0.1:${collectorPort}`, {
         ...common,
         COLLECTOR_PORT: String(collectorPort),
-      });
+      }, nodeArgs);
       started.push(collector);
     }
     const router = spawnService('router', appMain('router'), `127.0.0.1:${routerPort}`, {
       ...common,
       ROUTER_PORT: String(routerPort),
-    });
+    }, nodeArgs);
     started.push(router);
     const executors = executorPorts.map((port, i) =>
       spawnService(`executor-${i + 1}`, appMain('model-executor'), `127.0.0.1:${port}`, {
@@ -121,7 +135,7 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
         EXECUTOR_ID: `127.0.0.1:${port}`,
         EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
         ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
-      }),
+      }, nodeArgs),
     );
     started.push(...executors);
     for (const s of started) {

@@ -17,5 +17,9 @@ export function defaultChannelOptions(maxMessageBytes = DEFAULT_MAX_MESSAGE_BYTE
     // default 1 s first backoff growing to 120 s.
     'grpc.initial_reconnect_backoff_ms': 100,
     'grpc.max_reconnect_backoff_ms': 2_000,
+    // Channelz (grpc's introspection service) is not served here, yet grpc-js keeps its per-call counters,
+    // closures and Date.now() calls on every call and message when it is enabled (the default): measurable
+    // CPU and garbage on the unary path for nothing.
+    'grpc.enable_channelz': 0,
   };
 }

@@ -20,3 +20,4 @@ export {
 } from './codec';
 export { rendezvousOwners } from './rendezvous';
 export { checkHealth, waitForServing } from './health-client';
+export { startLoopStats } from './loop-stats';
