@@ -21,34 +21,7 @@ const SHARED = process.env['MODELSERVING_SHARED'] ?? path.resolve(__dirname, '..
 const DMG = path.join(SHARED, 'conformance', 'pmml-dmg-examples');
 const available = existsSync(DMG);
 
-const REJECTED: Readonly<Record<string, { readonly reason: string; readonly error: RegExp }>> = {
-  'anomaly/dmg_anomaly_cluster.xml': {
-    reason: 'AnomalyDetectionModel (PMML 4.4) is not implemented',
-    error: /model type AnomalyDetectionModel is not supported/,
-  },
-  'anomaly/dmg_anomaly_iforest.xml': {
-    reason: 'AnomalyDetectionModel (PMML 4.4) is not implemented',
-    error: /model type AnomalyDetectionModel is not supported/,
-  },
-  'anomaly/dmg_anomaly_ocsvm.xml': {
-    reason: 'AnomalyDetectionModel (PMML 4.4) is not implemented',
-    error: /model type AnomalyDetectionModel is not supported/,
-  },
-  'general/dmg_general_multinomial_contrast_matrix.xml': {
-    reason: 'GeneralRegressionModel contrast matrices (Predictor/Matrix) are not implemented',
-    error: /contrast matrices on factors are not supported/,
-  },
-  'knn/dmg_knn_categorical_predictor_categorical_target.xml': {
-    reason:
-      'k-NN over derived inputs with isTransformed="false" would need the LocalTransformations applied to every training instance; the engine needs training tables in the KNN inputs\' space',
-    error: /KNNInput 'norm_age' has no InstanceField column/,
-  },
-  'knn/dmg_knn_continuous_predictors_two_targets.xml': {
-    reason:
-      "k-NN with functionName 'mixed' predicts several targets; the engine predicts one target per model",
-    error: /functionName 'mixed' is not supported by NearestNeighborModel/,
-  },
-};
+const REJECTED: Readonly<Record<string, { readonly reason: string; readonly error: RegExp }>> = {};
 
 function listDocuments(dir: string): string[] {
   const out: string[] = [];

@@ -79,7 +79,8 @@ export class PmmlEvaluator {
   ) {
     this.ctx = new EvalContext(slots);
     const target = model.target;
-    const targetEntries = target.synthetic ? [] : [{ name: target.name }];
+    const targetEntries: { name: string; slot?: number }[] = target.synthetic ? [] : [{ name: target.name }];
+    for (const t of model.extraTargets ?? []) targetEntries.push({ name: t.name, slot: t.slot });
     this.buildTargets = compileResultBuilder(targetEntries);
     this.buildOutputs = compileResultBuilder([
       ...targetEntries,
@@ -194,6 +195,7 @@ export class PmmlEvaluator {
     if (this.cachedSegmentColumns) return this.cachedSegmentColumns;
     const own = new Set(this.model.outputFields.map((f) => f.name));
     if (!this.model.target.synthetic) own.add(this.model.target.name);
+    for (const t of this.model.extraTargets ?? []) own.add(t.name);
     this.cachedSegmentColumns = this.resultColumns().filter((c) => !own.has(c));
     return this.cachedSegmentColumns;
   }
@@ -206,6 +208,7 @@ export class PmmlEvaluator {
     const cols: string[] = [];
     const target = this.model.target;
     if (!target.synthetic) cols.push(target.name);
+    for (const t of this.model.extraTargets ?? []) cols.push(t.name);
     const add = (m: CompiledModel) => {
       for (const f of m.outputFields) if (f.isFinalResult && !cols.includes(f.name)) cols.push(f.name);
     };
@@ -247,6 +250,17 @@ export class PmmlEvaluator {
         ...(values ? { values } : {}),
       });
       seen.add(target.name);
+    }
+    for (const t of this.model.extraTargets ?? []) {
+      if (seen.has(t.name)) continue;
+      seen.add(t.name);
+      const values = t.categories?.map((v) => toText(v) ?? '');
+      outputs.push({
+        name: t.name,
+        datatype: tensorType(t.target.dataType, t.target.optype),
+        shape: [-1],
+        ...(values ? { values } : {}),
+      });
     }
     const addOutputs = (m: CompiledModel) => {
       for (const f of m.outputFields) {

@@ -8,7 +8,7 @@ import {
   type AssociationRuleInfo,
   type AssociationRules,
 } from './models/association-model';
-import type { CompiledModel, ModelResult, OutputFieldInfo, TargetInfo } from './models/model';
+import type { CompiledModel, ExtraTarget, ModelResult, OutputFieldInfo, TargetInfo } from './models/model';
 import { Scope, type CompileEnv } from './scope';
 import { compileExpression, findExpression } from './transformations/expressions';
 import {
@@ -32,6 +32,8 @@ export interface OutputSubject {
   readonly segmentIds?: ReadonlyMap<string, number>;
   readonly displayValues?: ReadonlyMap<FeatureValue, string>;
   readonly association?: AssociationRules;
+  /** Further targets of a multi-target model, which OutputField@targetField selects. */
+  readonly extraTargets?: readonly ExtraTarget[];
 }
 
 type Feature = (ctx: EvalContext, r: ModelResult) => FeatureValue;
@@ -190,6 +192,23 @@ export function compileOutput(
       sub = model;
       pick = (r) => r.segments?.[idx];
     }
+    // OutputField@targetField naming a further target of a multi-target model reads that target's result.
+    const targetField = f.attrs['targetField'];
+    const extraIdx =
+      targetField === undefined || targetField === subject.target.name
+        ? -1
+        : (subject.extraTargets?.findIndex((t) => t.name === targetField) ?? -1);
+    if (extraIdx >= 0) {
+      const extra = subject.extraTargets![extraIdx]!;
+      const { categories: _own, displayValues: _display, ...rest } = subject;
+      sub = {
+        ...rest,
+        target: extra.target,
+        ...(extra.categories ? { categories: extra.categories } : {}),
+        ...(extra.target.displayValues ? { displayValues: extra.target.displayValues } : {}),
+      };
+      pick = (r) => r.targetResults?.[extraIdx];
+    }
 
     const compute = compileFeature(f, feature, sub, scope, env, legacyRule);
     const declared = parseDataType(f);
@@ -199,7 +218,7 @@ export function compileOutput(
     const slot = env.allocSlot();
     const isFinalResult = boolAttr(f, 'isFinalResult', true);
     const get: Feature =
-      segmentId === undefined
+      segmentId === undefined && extraIdx < 0
         ? compute
         : (ctx, r) => {
             const s = pick(r);
@@ -212,6 +231,7 @@ export function compileOutput(
     coercions.push(coercion);
     const resultOnly =
       segmentId === undefined &&
+      extraIdx < 0 &&
       !legacyRule &&
       (RESULT_ONLY.has(feature) ||
         (feature === 'entityId' && !sub.association) ||

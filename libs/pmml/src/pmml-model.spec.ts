@@ -247,6 +247,7 @@ describe('public API', () => {
   it('lists the supported model elements and built-in functions', () => {
     expect([...SUPPORTED_MODEL_ELEMENTS].sort()).toEqual(
       [
+        'AnomalyDetectionModel',
         'AssociationModel',
         'ClusteringModel',
         'GeneralRegressionModel',

@@ -148,3 +148,55 @@ describe('GeneralRegressionModel (classification)', () => {
     expect(r.value).toBe('lo');
   });
 });
+
+describe('GeneralRegressionModel contrast matrices (PMML 4.4 Predictor/Matrix)', () => {
+  // Factor c coded by a 3×2 contrast matrix (rows and columns follow Categories a, b, z):
+  //   a: [1, 0]   b: [-1, 1]   z: [0, -1]
+  // PPCell value a → column 1, b → column 2; the record's category picks the row.
+  const doc = (
+    matrix: string,
+    categories = '<Categories><Category value="a"/><Category value="b"/><Category value="z"/></Categories>',
+  ) =>
+    pmmlDoc(
+      DICT,
+      `<GeneralRegressionModel functionName="regression" modelType="generalLinear">${miningSchema('y', ['x', 'c'])}
+        <ParameterList><Parameter name="p0"/><Parameter name="p1"/><Parameter name="p2"/><Parameter name="p3"/></ParameterList>
+        <FactorList><Predictor name="c" contrastMatrixType="custom">${categories}${matrix}</Predictor></FactorList>
+        <CovariateList><Predictor name="x"/></CovariateList>
+        <PPMatrix>
+          <PPCell value="a" predictorName="c" parameterName="p1"/>
+          <PPCell value="b" predictorName="c" parameterName="p2"/>
+          <PPCell value="b" predictorName="c" parameterName="p3"/><PPCell value="1" predictorName="x" parameterName="p3"/>
+        </PPMatrix>
+        <ParamMatrix>
+          <PCell parameterName="p0" beta="10"/><PCell parameterName="p1" beta="2"/>
+          <PCell parameterName="p2" beta="3"/><PCell parameterName="p3" beta="0.5"/>
+        </ParamMatrix>
+      </GeneralRegressionModel>`,
+    );
+  const dense =
+    '<Matrix nbRows="3" nbCols="2"><Array type="real" n="2">1 0</Array><Array type="real" n="2">-1 1</Array><Array type="real" n="2">0 -1</Array></Matrix>';
+
+  it('codes the factor by the matrix row of the record category, in the column of the PPCell category', () => {
+    const ev = parsePmml(doc(dense));
+    // b: 10 + 2·(−1) + 3·1 + 0.5·(1·4) = 13; z: 10 + 0 − 3 + 0.5·(−1·4) = 5; a: 10 + 2 + 0 + 0 = 12
+    expect(ev.evaluate({ c: 'b', x: 4 }).value).toBeCloseTo(13, 14);
+    expect(ev.evaluate({ c: 'z', x: 4 }).value).toBeCloseTo(5, 14);
+    expect(ev.evaluate({ c: 'a', x: 4 }).value).toBeCloseTo(12, 14);
+  });
+
+  it('reads MatCell matrices and falls back to the field values without Categories', () => {
+    const cells =
+      '<Matrix nbRows="3" nbCols="2"><MatCell row="1" col="1">1</MatCell><MatCell row="2" col="1">-1</MatCell>' +
+      '<MatCell row="2" col="2">1</MatCell><MatCell row="3" col="2">-1</MatCell></Matrix>';
+    const ev = parsePmml(doc(cells, ''));
+    expect(ev.evaluate({ c: 'b', x: 4 }).value).toBeCloseTo(13, 14);
+    expect(ev.evaluate({ c: 'z', x: 4 }).value).toBeCloseTo(5, 14);
+  });
+
+  it('rejects a matrix whose rows do not match the categories', () => {
+    const twoRows =
+      '<Matrix><Array type="real" n="2">1 0</Array><Array type="real" n="2">-1 1</Array></Matrix>';
+    expectInvalidArgument(() => parsePmml(doc(twoRows)), '<Matrix>', '2 rows for 3 categories');
+  });
+});

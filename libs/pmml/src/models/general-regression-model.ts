@@ -14,6 +14,7 @@ import {
   requiredChild,
   requiredNumberAttr,
 } from '../xml/element';
+import { readMatrix } from '../xml/array';
 import type { XmlElement } from '../xml/xml-parser';
 import { argmax, type ModelCompiler, type ModelCore, type ModelResult } from './model';
 import { cauchit, cloglog, logit, loglog, probit } from './normalization';
@@ -77,7 +78,8 @@ type Design = (ctx: EvalContext) => number;
 
 /**
  * GeneralRegressionModel: the linear predictor η = Σ β_j·x_j over ParamMatrix cells, where x_j comes from
- * the PPMatrix (factors are 0/1 indicators of a category, covariates are raised to the PPCell value) and
+ * the PPMatrix (factors are 0/1 indicators of a category, or with a contrast matrix the matrix entry at the record
+ * category's row and the PPCell category's column; covariates are raised to the PPCell value) and
  * parameters without PPCells (the intercept) have x_j = 1. Regression/generalLinear return η,
  * generalizedLinear applies the inverse link (with offset and trials); classification covers binary
  * generalizedLinear, multinomialLogistic and ordinalMultinomial.
@@ -95,8 +97,35 @@ export const compileGeneralRegressionModel: ModelCompiler = ({
   const factorNames = new Set(
     children(child(el, 'FactorList') ?? el, 'Predictor').map((p) => requiredAttr(p, 'name')),
   );
+  // Factors with a contrast matrix: rows and columns follow the Categories (else the field's values).
+  const contrasts = new Map<
+    string,
+    { readonly index: Map<FeatureValue, number>; readonly matrix: number[][] }
+  >();
   for (const p of children(child(el, 'FactorList') ?? el, 'Predictor')) {
-    if (child(p, 'Matrix')) throw pmmlError(p, 'contrast matrices on factors are not supported');
+    const matrixEl = child(p, 'Matrix');
+    if (!matrixEl) continue;
+    const name = requiredAttr(p, 'name');
+    const field = resolveField(scope, name, p);
+    const categoriesEl = child(p, 'Categories');
+    const values: FeatureValue[] = categoriesEl
+      ? children(categoriesEl, 'Category').map((c) => {
+          const raw = requiredAttr(c, 'value');
+          const v = coerce(field.dataType, raw);
+          if (v === undefined || v === null)
+            throw pmmlError(c, `value '${raw}' is not a valid ${field.dataType} for factor '${name}'`);
+          return v;
+        })
+      : [...(field.values ?? [])];
+    const matrix = readMatrix(matrixEl);
+    if (values.length === 0)
+      throw pmmlError(p, `the contrast matrix of factor '${name}' needs Categories or the field's Values`);
+    if (matrix.length !== values.length)
+      throw pmmlError(
+        matrixEl,
+        `the contrast matrix of factor '${name}' has ${matrix.length} rows for ${values.length} categories`,
+      );
+    contrasts.set(name, { index: new Map(values.map((v, i) => [v, i])), matrix });
   }
   const covariateNames = new Set(
     children(child(el, 'CovariateList') ?? el, 'Predictor').map((p) => requiredAttr(p, 'name')),
@@ -115,7 +144,8 @@ export const compileGeneralRegressionModel: ModelCompiler = ({
   }
 
   const compileDesign = (cells: readonly XmlElement[]): Design => {
-    const factors: { get: Getter; value: FeatureValue }[] = [];
+    /** A factor is an indicator of `value`, or (contrast matrix) the coding of the record's category. */
+    const factors: { get: Getter; value: FeatureValue; coding?: ReadonlyMap<FeatureValue, number> }[] = [];
     const covariates: { get: Getter; exponent: number }[] = [];
     for (const cell of cells) {
       const name = requiredAttr(cell, 'predictorName');
@@ -125,7 +155,18 @@ export const compileGeneralRegressionModel: ModelCompiler = ({
         const v = coerce(field.dataType, raw);
         if (v === undefined || v === null)
           throw pmmlError(cell, `value '${raw}' is not a valid ${field.dataType} for factor '${name}'`);
-        factors.push({ get: field.get, value: v });
+        const contrast = contrasts.get(name);
+        if (contrast) {
+          // PPCell@value picks the column (its category's position); the record's category picks the row.
+          const col = contrast.index.get(v);
+          if (col === undefined || contrast.matrix.some((row) => row[col] === undefined))
+            throw pmmlError(
+              cell,
+              `value '${raw}' names no column of the contrast matrix of factor '${name}'`,
+            );
+          const byValue = new Map([...contrast.index].map(([c, row]) => [c, contrast.matrix[row]![col]!]));
+          factors.push({ get: field.get, value: v, coding: byValue });
+        } else factors.push({ get: field.get, value: v });
       } else {
         const exponent = parseNumber(raw);
         if (exponent === undefined) throw pmmlError(cell, `covariate exponent '${raw}' is not a number`);
@@ -140,7 +181,7 @@ export const compileGeneralRegressionModel: ModelCompiler = ({
         return typeof v === 'number' ? v : v === null ? NaN : (toNumber(v) ?? NaN);
       };
     }
-    if (factors.length === 1 && covariates.length === 0) {
+    if (factors.length === 1 && covariates.length === 0 && !factors[0]!.coding) {
       const { get, value } = factors[0]!;
       return (ctx) => {
         const v = get(ctx);
@@ -152,7 +193,12 @@ export const compileGeneralRegressionModel: ModelCompiler = ({
       for (const f of factors) {
         const v = f.get(ctx);
         if (v === null) return NaN;
-        if (v !== f.value) x = 0;
+        if (f.coding) {
+          // a category outside the contrast matrix has no coding: no prediction
+          const c = f.coding.get(v);
+          if (c === undefined) return NaN;
+          x *= c;
+        } else if (v !== f.value) x = 0;
       }
       if (x === 0) return 0;
       for (const c of covariates) {

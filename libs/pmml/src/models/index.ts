@@ -1,3 +1,4 @@
+import { compileAnomalyDetectionModel } from './anomaly-detection-model';
 import { compileAssociationModel } from './association-model';
 import { compileClusteringModel } from './clustering-model';
 import { compileGeneralRegressionModel } from './general-regression-model';
@@ -25,6 +26,7 @@ MODEL_COMPILERS.set('RuleSetModel', compileRuleSetModel);
 MODEL_COMPILERS.set('Scorecard', compileScorecard);
 MODEL_COMPILERS.set('AssociationModel', compileAssociationModel);
 MODEL_COMPILERS.set('NearestNeighborModel', compileNearestNeighborModel);
+MODEL_COMPILERS.set('AnomalyDetectionModel', compileAnomalyDetectionModel);
 
 export { compileModel, MODEL_COMPILERS, PMML_MODEL_ELEMENTS } from './model-compiler';
 export type { CompiledModel, ModelResult, TargetInfo, MiningFunction } from './model';

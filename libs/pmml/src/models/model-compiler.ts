@@ -193,6 +193,7 @@ export function compileModel(
     ...(core.segmentModels ? { segmentModels: core.segmentModels } : {}),
     ...(core.segmentIds ? { segmentIds: core.segmentIds } : {}),
     ...(core.association ? { association: core.association } : {}),
+    ...(core.extraTargets ? { extraTargets: core.extraTargets } : {}),
     miningFields,
     outputFields: program?.fields ?? [],
     ...(top && core.fast && !post && (!program || program.pure)

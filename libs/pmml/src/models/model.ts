@@ -53,8 +53,21 @@ export interface ModelResult {
   readonly segments?: readonly (ModelResult | undefined)[];
   /** AssociationModel: which items (by index) the record's basket holds. */
   readonly basket?: Uint8Array;
+  /** Results of the extra targets (ModelCore.extraTargets, same order), for OutputField@targetField. */
+  readonly targetResults?: readonly ModelResult[];
   /** The segment whose outputs a modelChain/selectFirst MiningModel exposes as its own. */
   readonly selected?: { readonly model: CompiledModel; readonly result: ModelResult };
+}
+
+/**
+ * A further target a multi-target model (k-NN functionName="mixed") predicts: its value lands in `slot`
+ * for each record (an extra target column) and its full result in ModelResult.targetResults.
+ */
+export interface ExtraTarget {
+  readonly name: string;
+  readonly slot: number;
+  readonly target: TargetInfo;
+  readonly categories?: readonly FeatureValue[];
 }
 
 /** One compiled OutputField: where its value lands for the current record. */
@@ -89,6 +102,8 @@ export interface CompiledModel {
   readonly segmentModels?: readonly CompiledModel[];
   readonly segmentIds?: ReadonlyMap<string, number>;
   readonly association?: AssociationRules;
+  /** Targets beyond `target` (multi-target models), each an extra target column. */
+  readonly extraTargets?: readonly ExtraTarget[];
   /** A generated fast path's description (simple models without Targets post-processing; see fast-path.ts). */
   readonly fast?: FastPlan;
   evaluate(ctx: EvalContext): ModelResult;
@@ -103,6 +118,8 @@ export interface ModelCore {
   readonly segmentModels?: readonly CompiledModel[];
   readonly segmentIds?: ReadonlyMap<string, number>;
   readonly association?: AssociationRules;
+  /** Targets beyond the model's `target` (multi-target models). */
+  readonly extraTargets?: readonly ExtraTarget[];
   /** Scope the model's Output fields resolve names in (a modelChain adds its segments' outputs). */
   readonly outputScope?: Scope;
   /** The model in a shape fast-path.ts can generate code for, when it has one. */

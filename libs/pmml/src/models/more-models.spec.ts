@@ -411,4 +411,89 @@ describe('NearestNeighborModel', () => {
       parsePmml(doc('regression', 'y', 'continuousScoringMethod="weightedAverage"')).evaluate(rec).value,
     ).toBeCloseTo(expected, 12);
   });
+  it('applies the model transformations to raw training instances (isTransformed="false")', () => {
+    // nx = NormContinuous(x): 0→0, 1→0.9, 10→1. Raw x: a 0, b 1, c 5, d 10 → nx 0, 0.9, 0.9444…, 1.
+    const knn = pmmlDoc(
+      double('x') +
+        categorical('t', ['lo', 'hi']) +
+        '<DataField name="id" optype="categorical" dataType="string"/>',
+      `<NearestNeighborModel functionName="classification" numberOfNeighbors="3" instanceIdVariable="id">
+         ${miningSchema('t', ['x'])}
+         <Output>
+           <OutputField name="n1" feature="entityId" rank="1" dataType="string"/>
+           <OutputField name="d2" feature="affinity" rank="2" dataType="double"/>
+         </Output>
+         <LocalTransformations>
+           <DerivedField name="nx" optype="continuous" dataType="double">
+             <NormContinuous field="x"><LinearNorm orig="0" norm="0"/><LinearNorm orig="1" norm="0.9"/><LinearNorm orig="10" norm="1"/></NormContinuous>
+           </DerivedField>
+         </LocalTransformations>
+         <TrainingInstances isTransformed="false">
+           <InstanceFields>
+             <InstanceField field="id" column="id"/><InstanceField field="x" column="cx"/><InstanceField field="t" column="ct"/>
+           </InstanceFields>
+           <InlineTable>
+             <row><id>a</id><cx>0</cx><ct>lo</ct></row>
+             <row><id>b</id><cx>1</cx><ct>lo</ct></row>
+             <row><id>c</id><cx>5</cx><ct>hi</ct></row>
+             <row><id>d</id><cx>10</cx><ct>hi</ct></row>
+           </InlineTable>
+         </TrainingInstances>
+         <ComparisonMeasure kind="distance"><squaredEuclidean/></ComparisonMeasure>
+         <KNNInputs><KNNInput field="nx"/></KNNInputs>
+       </NearestNeighborModel>`,
+    );
+    const ev = parsePmml(knn);
+    // x = 2 → nx = 0.9 + 0.1/9 = 0.91111: squared distances b 0.000123, c 0.001111, d 0.0079, a 0.83
+    // (on raw x the nearest would be b, a, c and the vote 'lo').
+    const r = ev.evaluate({ x: 2 });
+    expect(r.value).toBe('hi');
+    expect(r.confidence).toBeCloseTo(2 / 3, 15);
+    expect(r.outputs['n1']).toBe('b');
+    expect(r.outputs['d2']).toBeCloseTo((0.9 + 0.4 / 9 - (0.9 + 0.1 / 9)) ** 2, 14);
+    // the training table is transformed once; a second record gives the same answer for its own value
+    expect(ev.evaluate({ x: 0.1 }).value).toBe('lo'); // nx 0.09: a 0.0081, b 0.656, c 0.73
+  });
+
+  it('functionName="mixed" predicts every target, read through OutputField@targetField', () => {
+    const knn = pmmlDoc(
+      double('x') + double('z') + categorical('t', ['lo', 'hi']) + double('y'),
+      `<NearestNeighborModel functionName="mixed" numberOfNeighbors="3" continuousScoringMethod="median">
+         <MiningSchema>
+           <MiningField name="x"/><MiningField name="z"/>
+           <MiningField name="y" usageType="target"/><MiningField name="t" usageType="target"/>
+         </MiningSchema>
+         <Output>
+           <OutputField name="py" targetField="y" feature="predictedValue" dataType="double"/>
+           <OutputField name="pt" targetField="t" feature="predictedValue" dataType="string"/>
+           <OutputField name="p_lo" targetField="t" feature="probability" value="lo" dataType="double"/>
+         </Output>
+         <TrainingInstances>
+           <InstanceFields>
+             <InstanceField field="x" column="cx"/><InstanceField field="z" column="cz"/>
+             <InstanceField field="t" column="ct"/><InstanceField field="y" column="cy"/>
+           </InstanceFields>
+           <InlineTable>
+             <row><cx>0</cx><cz>0</cz><ct>lo</ct><cy>1</cy></row>
+             <row><cx>1</cx><cz>0</cz><ct>lo</ct><cy>2</cy></row>
+             <row><cx>5</cx><cz>5</cz><ct>hi</ct><cy>10</cy></row>
+             <row><cx>6</cx><cz>5</cz><ct>hi</ct><cy>20</cy></row>
+             <row><cx>0</cx><cz>1</cz><ct>hi</ct><cy>7</cy></row>
+           </InlineTable>
+         </TrainingInstances>
+         <ComparisonMeasure kind="distance"><squaredEuclidean/></ComparisonMeasure>
+         <KNNInputs><KNNInput field="x"/><KNNInput field="z"/></KNNInputs>
+       </NearestNeighborModel>`,
+    );
+    const ev = parsePmml(knn);
+    // (0.2, 0.1): nearest rows 1, 2, 5 → y median of 1, 2, 7 = 2; t majority lo (2 of 3)
+    const r = ev.evaluate({ x: 0.2, z: 0.1 });
+    expect(r.value).toBe(2);
+    expect(r.targets).toEqual({ y: 2, t: 'lo' });
+    expect(r.outputs).toMatchObject({ y: 2, t: 'lo', py: 2, pt: 'lo' });
+    expect(r.outputs['p_lo']).toBeCloseTo(2 / 3, 15);
+    expect(ev.resultColumns()).toEqual(['y', 't', 'py', 'pt', 'p_lo']);
+    // (5.6, 4.6): rows 3, 4, then 2 → y median 10, t hi
+    expect(ev.evaluate({ x: 5.6, z: 4.6 }).targets).toEqual({ y: 10, t: 'hi' });
+  });
 });

@@ -89,3 +89,51 @@ export function readVector(el: XmlElement): Float64Array {
   });
   return out;
 }
+
+/**
+ * Reads a PMML Matrix as dense rows: either one Array per row, or MatCells (1-based row/col) over
+ * diagDefault / offDiagDefault; kind="diagonal" holds one Array of the diagonal, kind="symmetric" the
+ * lower triangle (row i has i+1 entries).
+ */
+export function readMatrix(el: XmlElement): number[][] {
+  const kind = el.attrs['kind'] ?? 'any';
+  const arrays = el.children.filter((c) => c.name === 'Array' || /-ARRAY$/.test(c.name));
+  const cells = el.children.filter((c) => c.name === 'MatCell');
+  const num = (s: string | undefined, d: number) => (s === undefined ? d : (parseNumber(s) ?? d));
+  if (arrays.length > 0) {
+    const rows = arrays.map((a) => Array.from(arrayNumbers(a)));
+    if (kind === 'diagonal') {
+      const d = rows[0]!;
+      return d.map((x, i) => d.map((_, j) => (i === j ? x : 0)));
+    }
+    if (kind === 'symmetric') {
+      const n = rows.length;
+      return Array.from({ length: n }, (_, i) =>
+        Array.from({ length: n }, (_, j) => (j <= i ? rows[i]![j] : rows[j]![i]) ?? 0),
+      );
+    }
+    return rows;
+  }
+  const nbRows = num(el.attrs['nbRows'], 0);
+  const nbCols = num(el.attrs['nbCols'], 0);
+  let maxRow = nbRows;
+  let maxCol = nbCols;
+  for (const c of cells) {
+    maxRow = Math.max(maxRow, num(c.attrs['row'], 0));
+    maxCol = Math.max(maxCol, num(c.attrs['col'], 0));
+  }
+  const diag = num(el.attrs['diagDefault'], 0);
+  const off = num(el.attrs['offDiagDefault'], 0);
+  const m = Array.from({ length: maxRow }, (_, i) =>
+    Array.from({ length: maxCol }, (_, j) => (i === j ? diag : off)),
+  );
+  for (const c of cells) {
+    const i = num(c.attrs['row'], 0) - 1;
+    const j = num(c.attrs['col'], 0) - 1;
+    const x = parseNumber(c.text.trim());
+    if (i < 0 || j < 0 || x === undefined) throw pmmlError(c, 'needs row, col and a numeric value');
+    m[i]![j] = x;
+    if (kind === 'symmetric' && m[j] && j < maxRow && i < maxCol) m[j]![i] = x;
+  }
+  return m;
+}
