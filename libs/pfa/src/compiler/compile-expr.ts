@@ -766,7 +766,7 @@ export function compileFcnArg(j: Record<string, unknown>, ctx: CompileContext): 
         const m = matchSig(lib.sigs[s]!, ps);
         const ret = m && (lib.refine ? lib.refine(m.params, s, m.ret) : m.ret);
         if (m && ret && typeof ret !== 'string') {
-          impl = lib.build({ name, sig: s, args: m.params, ret, labels: m.labels });
+          impl = lib.build({ name, sig: s, args: m.params, ret, labels: m.labels, random: ctx.rt.random });
           return { kind: 'fcn', params: ps, ret };
         }
       }
@@ -849,7 +849,7 @@ function compileCall(name: string, rawArgs: unknown, ctx: CompileContext): Expr 
       reasons.push(ret);
       continue;
     }
-    const info: CallInfo = { name, sig: s, args: m.params, ret, labels: m.labels };
+    const info: CallInfo = { name, sig: s, args: m.params, ret, labels: m.labels, random: ctx.rt.random };
     const impl = lib.build(info);
     const codes = compiled.map((c) => ('arg' in c ? c.value : c.f));
     return { t: ret, f: callCode(impl, codes) };

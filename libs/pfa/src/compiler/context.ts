@@ -10,6 +10,8 @@ export interface Runtime {
   /** Steps left in the current call (loop iterations and function calls). */
   left: number;
   budget: number;
+  /** The engine's pseudorandom generator: uniform in [0, 1), seeded by "randseed" or the engine option. */
+  readonly random: () => number;
   emit(v: Value): void;
   log(values: readonly Value[], namespace?: string): void;
 }

@@ -7,6 +7,7 @@ import { TypeRegistry, accepts, describe, type AvroType } from '../types/avro-ty
 import { newMap, type PfaMap, type Value } from '../values';
 import { compileBody, declareUserFn } from './compile-expr';
 import type { CompileContext, Runtime, UserFn } from './context';
+import { makeRandom } from './random';
 import { Scope, type Code } from './scope';
 import { compileUserFnBody } from './user-fn';
 
@@ -17,6 +18,8 @@ export interface PfaEngineOptions {
   readonly log?: (values: readonly Value[], namespace?: string) => void;
   /** Bytes encoding used by the *Json helpers. Default base64. */
   readonly bytes?: BytesEncoding;
+  /** Seed of the pseudorandom generator used by `rand.*`; overrides the document's "randseed". */
+  readonly seed?: number;
 }
 
 type Method = 'map' | 'emit' | 'fold';
@@ -69,6 +72,7 @@ export class PfaEngine {
       left: budget,
       emit: (v) => this.emitted.push(v),
       log: opts.log ?? (() => undefined),
+      random: makeRandom(opts.seed ?? (typeof doc['randseed'] === 'number' ? (doc['randseed'] as number) : undefined)),
     };
     this.rt = rt;
 

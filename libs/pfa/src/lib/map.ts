@@ -5,8 +5,8 @@ import { comparator, equals } from './compare';
 import { def, fn } from './registry';
 
 /**
- * `map.*`: maps keyed by strings. The set-like functions (map.toset, map.in, map.union, ...) key items by
- * their Avro binary encoding and are not implemented yet; neither is the one-argument map.add.
+ * `map.*`: maps keyed by strings. The set-like functions (map.toset, map.in, map.union, ...) are in
+ * serial.ts; the one-argument map.add is not implemented.
  */
 type M = PfaMap;
 type F1 = (x: Value) => Value;

@@ -14,6 +14,8 @@ export interface CallInfo {
   readonly args: readonly (AvroType | FcnType)[];
   readonly ret: AvroType;
   readonly labels: Labels;
+  /** The engine's pseudorandom generator (uniform in [0, 1)), for the `rand.*` family and friends. */
+  readonly random: () => number;
 }
 
 export interface LibFn {
