@@ -1,25 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Record as RecordMsg, ServingRequest, Value } from '@modelserving/contracts';
-import { Code, ServingError } from '@modelserving/model-core';
+import { Code, ServingError, WINE_FIELDS } from '@modelserving/model-core';
 import { sharedPath } from './shared-path';
 
 /** The seed's wine DataProvider: red wines from the UCI Wine Quality data, scored as data type `wine`. */
 export const WINE_DATA_TYPE = 'wine';
 
-/** Column names of the wine CSV, in file order (11 features, then quality). */
-export const WINE_FIELDS = [
-  'fixed acidity',
-  'volatile acidity',
-  'citric acid',
-  'residual sugar',
-  'chlorides',
-  'free sulfur dioxide',
-  'total sulfur dioxide',
-  'density',
-  'pH',
-  'sulphates',
-  'alcohol',
-] as const;
+/** Column names of the wine CSV's features, in file order (quality follows them). */
+export { WINE_FIELDS };
 
 export interface WineRecord {
   /** 1-based line number in the file, for messages. */

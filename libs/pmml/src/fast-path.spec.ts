@@ -1,3 +1,4 @@
+import { WINE_COLUMNS } from '@modelserving/model-core';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FeatureValue } from '@modelserving/model-core';
@@ -78,20 +79,6 @@ function expectSame(fast: PmmlEvaluator, slow: PmmlEvaluator, records: readonly 
   }
 }
 
-const WINE_COLUMNS = [
-  'fixed acidity',
-  'volatile acidity',
-  'citric acid',
-  'residual sugar',
-  'chlorides',
-  'free sulfur dioxide',
-  'total sulfur dioxide',
-  'density',
-  'pH',
-  'sulphates',
-  'alcohol',
-  'quality',
-];
 
 const WINE_INPUTS = ['alcohol', 'volatile acidity', 'sulphates', 'fixed acidity', 'pH'];
 const wineDict = (extra = '') =>

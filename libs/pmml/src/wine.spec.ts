@@ -1,3 +1,4 @@
+import { WINE_COLUMNS } from '@modelserving/model-core';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,20 +15,7 @@ const SHARED = process.env['MODELSERVING_SHARED'] ?? path.resolve(__dirname, '..
 const WINE = path.join(SHARED, 'fixtures', 'wine');
 const available = existsSync(path.join(WINE, 'winequality_red.csv'));
 
-const COLUMNS = [
-  'fixed acidity',
-  'volatile acidity',
-  'citric acid',
-  'residual sugar',
-  'chlorides',
-  'free sulfur dioxide',
-  'total sulfur dioxide',
-  'density',
-  'pH',
-  'sulphates',
-  'alcohol',
-  'quality',
-];
+const COLUMNS = WINE_COLUMNS;
 
 type Row = Record<string, number>;
 

@@ -1,22 +1,10 @@
-import { invalidArgument, type DataToServe, type FeatureValue, type Tensor } from '@modelserving/model-core';
+import { WINE_FIELDS, invalidArgument, type DataToServe, type FeatureValue, type Tensor } from '@modelserving/model-core';
 
 /**
  * Column names of the wine-quality data (the seed's TensorFlow examples). An input of exactly 11 features
  * with no `inputs` metadata reads these fields, so the seed's wine models serve records as they come.
  */
-export const WINE_FEATURES: readonly string[] = Object.freeze([
-  'fixed acidity',
-  'volatile acidity',
-  'citric acid',
-  'residual sugar',
-  'chlorides',
-  'free sulfur dioxide',
-  'total sulfur dioxide',
-  'density',
-  'pH',
-  'sulphates',
-  'alcohol',
-]);
+export const WINE_FEATURES: readonly string[] = WINE_FIELDS;
 
 /** How one graph input is filled from a record. */
 export interface InputBinding {

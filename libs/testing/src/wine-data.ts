@@ -1,20 +1,8 @@
 import { readFileSync } from 'node:fs';
+import { WINE_FIELDS } from '@modelserving/model-core';
 import { sharedPath } from './shared-data';
 
-/** Column names of the seed's wine-quality CSV (11 features, then quality). */
-export const WINE_FIELDS = [
-  'fixed acidity',
-  'volatile acidity',
-  'citric acid',
-  'residual sugar',
-  'chlorides',
-  'free sulfur dioxide',
-  'total sulfur dioxide',
-  'density',
-  'pH',
-  'sulphates',
-  'alcohol',
-] as const;
+export { WINE_FIELDS };
 
 export interface WineRow {
   readonly features: Record<string, number>;
