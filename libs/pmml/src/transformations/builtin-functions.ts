@@ -439,6 +439,31 @@ function secondsOf(v: FeatureValue): number | null {
   return null;
 }
 
+/**
+ * dateDaysSinceYear / dateSecondsSinceYear: the value, parsed into days or seconds since the epoch, minus
+ * 1 January of the given year in the same unit.
+ */
+function sinceYear(parse: (iso: string) => number | undefined, unitMs: number): BuiltinFunction {
+  return {
+    minArgs: 2,
+    maxArgs: 2,
+    type: integer,
+    make: (args) => {
+      const [a, y] = args;
+      return (ctx) => {
+        const v = a!(ctx);
+        const year = toNumber(y!(ctx));
+        if (v === null || year === null) return null;
+        const units = typeof v === 'string' ? parse(v) : undefined;
+        if (units === undefined) return null;
+        const base = new Date(0);
+        base.setUTCFullYear(year, 0, 1);
+        return units - Math.round(base.getTime() / unitMs);
+      };
+    },
+  };
+}
+
 export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   '+': binary((x, y) => x + y, widest),
   '-': binary((x, y) => x - y, widest),
@@ -659,42 +684,8 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
       };
     },
   },
-  dateDaysSinceYear: {
-    minArgs: 2,
-    maxArgs: 2,
-    type: integer,
-    make: (args) => {
-      const [a, y] = args;
-      return (ctx) => {
-        const v = a!(ctx);
-        const year = toNumber(y!(ctx));
-        if (v === null || year === null) return null;
-        const days = typeof v === 'string' ? isoDateDays(v) : undefined;
-        if (days === undefined) return null;
-        const base = new Date(0);
-        base.setUTCFullYear(year, 0, 1);
-        return days - Math.round(base.getTime() / 86_400_000);
-      };
-    },
-  },
-  dateSecondsSinceYear: {
-    minArgs: 2,
-    maxArgs: 2,
-    type: integer,
-    make: (args) => {
-      const [a, y] = args;
-      return (ctx) => {
-        const v = a!(ctx);
-        const year = toNumber(y!(ctx));
-        if (v === null || year === null) return null;
-        const secs = typeof v === 'string' ? isoDateTimeSeconds(v) : undefined;
-        if (secs === undefined) return null;
-        const base = new Date(0);
-        base.setUTCFullYear(year, 0, 1);
-        return secs - Math.round(base.getTime() / 1000);
-      };
-    },
-  },
+  dateDaysSinceYear: sinceYear(isoDateDays, 86_400_000),
+  dateSecondsSinceYear: sinceYear(isoDateTimeSeconds, 1000),
   dateSecondsSinceMidnight: {
     minArgs: 1,
     maxArgs: 1,
