@@ -26,6 +26,24 @@ describe('PfaModelFactory', () => {
     expect(m.signature().target).toBeUndefined();
   });
 
+  it('maps record fields from exact names, Avro-safe aliases, one-value tensors and defaults (precompiled)', () => {
+    const m = build({
+      input: {
+        type: 'record',
+        name: 'In',
+        fields: [{ name: 'fixed_acidity', type: 'double' }, { name: 'n', type: 'int', default: 7 }, { name: 's', type: 'string' }],
+      },
+      output: 'double',
+      action: { '+': [{ '+': ['input.fixed_acidity', 'input.n'] }, { '*': [100, { 's.len': 'input.s' }] }] },
+    });
+    const f = (features: Record<string, number | string>, tensors?: unknown[]) => m.score({ dataType: 't', features, ...(tensors ? { tensors } : {}) } as never).value;
+    expect(f({ 'fixed acidity': 1.5, s: 'x' })).toBe(108.5);
+    expect(f({ fixed_acidity: 2.5, n: 1, s: 'yy' })).toBe(203.5);
+    expect(f({ 'fixed acidity': 0.5, s: 'z' })).toBe(107.5);
+    expect(f({ s: 'w' }, [{ name: 'fixed acidity', datatype: 'FP64', shape: [1], data: new Float64Array([1]) }])).toBe(108);
+    expect(() => f({ 'fixed acidity': 'no', s: 'x' })).toThrow(/fixed_acidity/);
+  });
+
   it('takes the single feature or tensor for a primitive input', () => {
     const m = build('input: double\noutput: double\naction: {"*": [input, 2]}\n');
     expect(m.score({ dataType: 't', features: { x: 4 } }).value).toBe(8);

@@ -93,38 +93,77 @@ export class PfaModel implements Model {
     return convert(t, values[0]!, 'input');
   }
 
+  /**
+   * The record input mapping, precompiled once per model: one reader per field with its converter
+   * specialised to the field type, so scoring allocates only the input record itself.
+   */
   private recordInput(t: RecordType, input: DataToServe): Value {
-    const features = { ...input.features };
-    for (const tensor of input.tensors ?? []) {
-      if (!(tensor.name in features) && tensorSize(tensor.shape) === 1) features[tensor.name] = tensor.data[0] as FeatureValue;
-    }
-    const fields: Record<string, Value> = {};
-    for (const f of t.fields) {
-      let v: FeatureValue | undefined = features[f.name];
-      if (v === undefined) v = features[this.alias(f.name, features)];
-      if (v === undefined) {
-        if (f.default !== undefined) {
-          fields[f.name] = f.default as Value;
-          continue;
-        }
-        v = null;
-      }
-      fields[f.name] = convert(f.type, v, f.name);
-    }
-    return makeRecord(t.fullName, fields);
+    const build = this.builder ?? (this.builder = this.compileRecordInput(t));
+    return build(input);
   }
 
-  /** Finds the feature whose Avro-safe name is `field` (cached per feature name set). */
-  private alias(field: string, features: Record<string, FeatureValue>): string {
+  private builder?: (input: DataToServe) => Value;
+
+  private compileRecordInput(t: RecordType): (input: DataToServe) => Value {
+    const readers = t.fields.map((f) => {
+      const name = f.name;
+      const conv = converter(f.type, name);
+      const hasDefault = f.default !== undefined;
+      const def = f.default as Value;
+      // The feature name this field was last found under ("fixed acidity" for fixed_acidity); read first,
+      // since clients keep sending the same names (a record sending both spellings gets the alias's value).
+      let alias: string | undefined;
+      return (input: DataToServe): Value => {
+        const fs = input.features;
+        let v: FeatureValue | undefined = alias !== undefined ? fs[alias] : undefined;
+        if (v === undefined) v = fs[name];
+        if (v === undefined) {
+          v = this.lookup(name, input);
+          alias = this.aliases.get(name);
+        }
+        if (v === undefined) {
+          if (hasDefault) return def;
+          v = null;
+        }
+        return conv(v);
+      };
+    });
+    const n = readers.length;
+    const names = t.fields.map((f) => f.name);
+    const typeName = t.fullName;
+    return (input) => {
+      const fields: Record<string, Value> = {};
+      for (let i = 0; i < n; i++) fields[names[i]!] = readers[i]!(input);
+      return makeRecord(typeName, fields);
+    };
+  }
+
+  /** A field not among the features by its own name: a one-value tensor, or a feature whose Avro-safe name it is. */
+  private lookup(field: string, input: DataToServe): FeatureValue | undefined {
+    const tensorValue = (name: string): FeatureValue | undefined => {
+      for (const tensor of input.tensors ?? []) {
+        if (tensor.name === name && tensorSize(tensor.shape) === 1) return tensor.data[0] as FeatureValue;
+      }
+      return undefined;
+    };
+    const direct = tensorValue(field);
+    if (direct !== undefined) return direct;
+    const get = (k: string) => (Object.prototype.hasOwnProperty.call(input.features, k) ? input.features[k] : tensorValue(k));
     const known = this.aliases.get(field);
-    if (known !== undefined && known in features) return known;
-    for (const k of Object.keys(features)) {
+    if (known !== undefined) {
+      const v = get(known);
+      if (v !== undefined) return v;
+    }
+    const names = [...Object.keys(input.features), ...(input.tensors ?? []).map((x) => x.name)];
+    for (const k of names) {
       if (avroFieldName(k) === field) {
+        const v = get(k);
+        if (v === undefined) continue;
         this.aliases.set(field, k);
-        return k;
+        return v;
       }
     }
-    return field;
+    return undefined;
   }
 
   private outputOf(out: Value): ScoreOutput {
@@ -144,6 +183,22 @@ export class PfaModel implements Model {
 function scalar(t: AvroType, v: Value): FeatureValue {
   if (v === null || typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') return v;
   return JSON.stringify(toAvroJson(t, v));
+}
+
+/** A converter specialised to the field type: the common scalar cases inline, the rest via `convert`. */
+function converter(t: AvroType, name: string): (v: FeatureValue | FeatureValue[]) => Value {
+  const slow = (v: FeatureValue | FeatureValue[]) => convert(t, v, name);
+  switch (t.kind) {
+    case 'double':
+      return (v) => (typeof v === 'number' ? v : slow(v));
+    case 'int':
+    case 'long':
+      return (v) => (typeof v === 'number' && Number.isInteger(v) ? v : slow(v));
+    case 'string':
+      return (v) => (typeof v === 'string' ? v : slow(v));
+    default:
+      return slow;
+  }
 }
 
 function convert(t: AvroType, v: FeatureValue | FeatureValue[], name: string): Value {

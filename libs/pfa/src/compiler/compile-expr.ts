@@ -2,6 +2,7 @@ import { PfaRuntimeError, PfaSemanticError, PfaTimeoutError, PfaUserError } from
 import { fromAvroJson, valueMatches } from '../json/avro-json';
 import { JsonDouble, plainJson } from '../json/pfa-json';
 import { LIBRARY, type CallInfo } from '../lib/registry';
+import { PARAM_NAMES } from '../lib/param-names';
 import {
   T,
   accepts,
@@ -15,6 +16,7 @@ import {
 import { makeRecord, newMap, type PfaMap, type Value } from '../values';
 import { spend, withScope, type CompileContext, type UserFn } from './context';
 import { compileUserFnBody } from './user-fn';
+import { compilePack, compileUnpack } from './pack';
 import { Scope, type Code, type Expr, type Frame } from './scope';
 import { describeArgs, matchSig, type ArgType, type FcnArg } from './signature';
 
@@ -85,6 +87,8 @@ export function compileExpr(j: unknown, ctx: CompileContext): Expr {
   if (has('try')) return compileTry(j, ctx);
   if (has('error')) return compileError(j, ctx);
   if (has('log')) return compileLog(j, ctx);
+  if (has('pack')) return compilePack(j, ctx, compileExpr);
+  if (has('unpack')) return compileUnpack(j, ctx, compileExpr, compileBody);
   if (has('fcn') || has('params')) throw new PfaSemanticError('a function reference is only allowed as a function argument');
   if (keys.length === 1) return compileCall(keys[0]!, j[keys[0]!], ctx);
   throw new PfaSemanticError(`unrecognised expression with keys ${keys.join(', ')}`);
@@ -757,7 +761,7 @@ export function compileFcnArg(j: Record<string, unknown>, ctx: CompileContext): 
   if (user) return userFnArg(user, fill);
   const lib = LIBRARY.get(name);
   if (!lib) throw new PfaSemanticError(`unknown function "${name}"`);
-  if (fill) throw new PfaSemanticError(`"fill" of library function ${name} is not supported`);
+  if (fill) return libFillArg(name, fill, ctx);
   let impl: ((...a: Value[]) => Value) | undefined;
   const arg: FcnArg = {
     kind: 'fcnArg',
@@ -778,6 +782,65 @@ export function compileFcnArg(j: Record<string, unknown>, ctx: CompileContext): 
     value: () => {
       if (!impl) throw new PfaSemanticError(`function reference ${name} was never resolved`);
       return impl as Value;
+    },
+  };
+}
+
+/**
+ * A library function with some parameters filled (`{"fcn": "s.concat", "fill": {"x": ...}}`). Parameters
+ * are named as in libfcns.xml; the remaining ones, in their declared order, are the reference's parameters.
+ * Each signature whose names include every filled one is tried with the filled types in place.
+ */
+function libFillArg(name: string, fill: Record<string, Expr>, ctx: CompileContext): CompiledFcnArg {
+  const lib = LIBRARY.get(name)!;
+  const keys = Object.keys(fill);
+  const lists = (PARAM_NAMES[name] ?? '').split(' ').filter((x) => x).map((x) => x.split(','));
+  if (!lists.some((names) => keys.every((k) => names.includes(k))))
+    throw new PfaSemanticError(`library function ${name} has no parameter(s) ${keys.join(', ')} to fill`);
+  let impl: ((...a: Value[]) => Value) | undefined;
+  let order: (Code | undefined)[] = [];
+  const arg: FcnArg = {
+    kind: 'fcnArg',
+    resolve: (ps) => {
+      for (const names of lists) {
+        if (names.length !== keys.length + ps.length || !keys.every((k) => names.includes(k))) continue;
+        let k = 0;
+        const args = names.map((n) => (n in fill ? fill[n]!.t : ps[k++]!));
+        for (let s = 0; s < lib.sigs.length; s++) {
+          const m = matchSig(lib.sigs[s]!, args);
+          const ret = m && (lib.refine ? lib.refine(m.params, s, m.ret) : m.ret);
+          if (m && ret && typeof ret !== 'string') {
+            impl = lib.build({ name, sig: s, args: m.params, ret, labels: m.labels, random: ctx.rt.random });
+            order = names.map((n) => (n in fill ? fill[n]!.f : undefined));
+            return { kind: 'fcn', params: ps, ret };
+          }
+        }
+      }
+      return `${name} with ${keys.join(', ')} filled does not take (${ps.map(describe).join(', ')})`;
+    },
+  };
+  return {
+    arg,
+    value: (fr) => {
+      if (!impl) throw new PfaSemanticError(`function reference ${name} was never resolved`);
+      const f = impl;
+      const n = order.length;
+      // Filled values are computed where the reference appears; free slots take the call's arguments.
+      const full = order.map((c) => (c ? c(fr) : null));
+      const free = order.map((c, i) => (c ? -1 : i)).filter((i) => i >= 0);
+      if (free.length === 1) {
+        const at = free[0]!;
+        return ((x: Value) => {
+          const a = full.slice();
+          a[at] = x;
+          return f(...a);
+        }) as unknown as Value;
+      }
+      return ((...xs: Value[]) => {
+        const a = full.slice(0, n);
+        for (let i = 0; i < free.length; i++) a[free[i]!] = xs[i]!;
+        return f(...a);
+      }) as unknown as Value;
     },
   };
 }

@@ -41,6 +41,7 @@ export class PfaEngine {
   private readonly beginCode?: Code;
   private readonly endCode?: Code;
   private readonly actionCode: Code;
+  private readonly mergeCode?: { code: Code; one: number; two: number };
   private readonly frameSize: () => number;
   private readonly fold?: { zero: Value; tally: Value };
   private emitted: Value[] = [];
@@ -119,6 +120,16 @@ export class PfaEngine {
     this.actionCode = compileRoot(doc['action'] ?? null, 'action', true);
     if (doc['begin'] !== undefined) this.beginCode = compileRoot(doc['begin'], 'begin', false);
     if (doc['end'] !== undefined) this.endCode = compileRoot(doc['end'], 'end', false);
+    if (doc['merge'] !== undefined) {
+      if (method !== 'fold') throw new PfaSemanticError('"merge" is only allowed with method "fold"');
+      const scope = new Scope(layout);
+      const one = scope.declare('tallyOne', this.outputType).slot;
+      const two = scope.declare('tallyTwo', this.outputType).slot;
+      const e = compileBody(doc['merge'], { ...base, scope, where: 'merge' }, false);
+      if (!e.never && !accepts(this.outputType, e.t))
+        throw new PfaSemanticError(`merge returns ${describe(e.t)}, but the tally type is ${describe(this.outputType)}`);
+      this.mergeCode = { code: e.f, one, two };
+    }
     this.frameSize = () => layout.size;
   }
 
@@ -151,6 +162,25 @@ export class PfaEngine {
     const out = this.run(this.actionCode, input);
     this.actionsFinished++;
     return out;
+  }
+
+  /**
+   * Combines two tallies with the document's `merge` (method fold only), e.g. tallies of engines that
+   * each folded part of the data. Does not change this engine's own tally.
+   */
+  merge(a: Value, b: Value): Value {
+    const m = this.mergeCode;
+    if (!m) throw new PfaSemanticError(this.method === 'fold' ? 'this document has no "merge"' : '"merge" needs method "fold"');
+    this.rt.left = this.rt.budget;
+    const fr = new Array<Value>(this.frameSize()).fill(null);
+    fr[m.one] = a;
+    fr[m.two] = b;
+    return m.code(fr);
+  }
+
+  /** The current tally (method fold). */
+  get tally(): Value | undefined {
+    return this.fold?.tally;
   }
 
   end(): void {
