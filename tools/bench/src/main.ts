@@ -1,8 +1,9 @@
 // Benchmarks: ratios measured side by side in one run (this machine is shared and noisy). Never run as
-// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [--seconds N]
+// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [tensorflow] [models] [--seconds N]
 import { parseArgs } from 'node:util';
 import { hotSwapBench } from './hot-swap';
 import { latencyBench } from './latency';
+import { manyModelsBench } from './many-models';
 import { tensorflowBench } from './tensorflow-bench';
 import { pmmlBench } from './pmml-bench';
 import { pfaBench } from './pfa-bench';
@@ -18,6 +19,7 @@ async function main(): Promise<void> {
       rates: { type: 'string', default: '250,500,1000,2000' },
       swaps: { type: 'string', default: '100' },
       'swap-rate': { type: 'string', default: '2000' },
+      models: { type: 'string', default: '100000' },
     },
   });
   const which = positionals.length > 0 ? new Set(positionals) : new Set(['throughput', 'latency', 'swap', 'pmml']);
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
   if (which.has('tensorflow')) await tensorflowBench({ seconds: Math.max(1, Math.min(seconds, 3)) });
   if (which.has('pmml')) await pmmlBench();
   if (which.has('pfa')) await pfaBench();
+  if (which.has('models')) await manyModelsBench({ models: Number(values.models) });
 }
 
 main().catch((err: unknown) => {
