@@ -464,6 +464,17 @@ function sinceYear(parse: (iso: string) => number | undefined, unitMs: number): 
   };
 }
 
+/** isNotMissing, and isValid: invalid values never reach expressions, so validity is presence. */
+const presence: BuiltinFunction = {
+  minArgs: 1,
+  maxArgs: 1,
+  type: boolean,
+  make: (args) => {
+    const a = a0(args);
+    return (ctx) => a(ctx) !== null;
+  },
+};
+
 export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
   '+': binary((x, y) => x + y, widest),
   '-': binary((x, y) => x - y, widest),
@@ -541,25 +552,9 @@ export const BUILTINS: Readonly<Record<string, BuiltinFunction>> = {
       return (ctx) => a(ctx) === null;
     },
   },
-  isNotMissing: {
-    minArgs: 1,
-    maxArgs: 1,
-    type: boolean,
-    make: (args) => {
-      const a = a0(args);
-      return (ctx) => a(ctx) !== null;
-    },
-  },
+  isNotMissing: presence,
   // Invalid values never reach expressions (the MiningSchema has treated them), so validity = presence.
-  isValid: {
-    minArgs: 1,
-    maxArgs: 1,
-    type: boolean,
-    make: (args) => {
-      const a = a0(args);
-      return (ctx) => a(ctx) !== null;
-    },
-  },
+  isValid: presence,
   isNotValid: {
     minArgs: 1,
     maxArgs: 1,
