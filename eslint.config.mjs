@@ -7,7 +7,16 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '**/.nx/**', 'libs/contracts/src/gen/**', '**/vitest.config.ts', 'vitest.shared.ts', '**/*.mjs', '**/*.js'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '**/.nx/**',
+      'libs/contracts/src/gen/**',
+      '**/vitest.config.ts',
+      'vitest.shared.ts',
+      '**/*.mjs',
+      '**/*.js',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -33,10 +42,26 @@ export default tseslint.config(
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format'] },
+            {
+              sourceTag: 'type:testing',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format'],
+            },
             // Apps never import another app.
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format', 'type:testing', 'type:app'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format'],
+            },
+            {
+              sourceTag: 'type:tool',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:contracts',
+                'type:lib',
+                'type:format',
+                'type:testing',
+                'type:app',
+              ],
+            },
           ],
         },
       ],
@@ -51,8 +76,27 @@ export default tseslint.config(
         {
           allow: [],
           depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format', 'type:testing'] },
-            { sourceTag: '*', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format', 'type:testing', 'type:app'] },
+            {
+              sourceTag: 'type:app',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:contracts',
+                'type:lib',
+                'type:format',
+                'type:testing',
+              ],
+            },
+            {
+              sourceTag: '*',
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:contracts',
+                'type:lib',
+                'type:format',
+                'type:testing',
+                'type:app',
+              ],
+            },
           ],
         },
       ],

@@ -16,7 +16,18 @@ const lockPath = resolve(root, 'package-lock.json');
 const lock = JSON.parse(readFileSync(lockPath, 'utf8'));
 const check = process.argv.includes('--check');
 
-const OS = ['darwin', 'linux', 'win32', 'freebsd', 'android', 'openbsd', 'openharmony', 'netbsd', 'sunos', 'aix'];
+const OS = [
+  'darwin',
+  'linux',
+  'win32',
+  'freebsd',
+  'android',
+  'openbsd',
+  'openharmony',
+  'netbsd',
+  'sunos',
+  'aix',
+];
 const CPU = [
   [/(^|-)(arm64|aarch64)(-|$)/, 'arm64'],
   [/(^|-)x64(-|$)/, 'x64'],
@@ -63,12 +74,20 @@ if (unknown.length) {
 }
 if (check) {
   if (added.length) {
-    console.error(`package-lock.json lacks ${added.length} platform packages; run node tools/scripts/complete-lockfile.mjs`);
+    console.error(
+      `package-lock.json lacks ${added.length} platform packages; run node tools/scripts/complete-lockfile.mjs`,
+    );
     process.exit(1);
   }
   console.log('package-lock.json lists every optional platform package');
 } else {
-  lock.packages = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
+  lock.packages = Object.fromEntries(
+    Object.entries(lock.packages).sort(([a], [b]) =>
+      a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0,
+    ),
+  );
   writeFileSync(lockPath, `${JSON.stringify(lock, null, 2)}\n`);
-  console.log(added.length ? `added ${added.length} platform packages: ${added.join(', ')}` : 'nothing to add');
+  console.log(
+    added.length ? `added ${added.length} platform packages: ${added.join(', ')}` : 'nothing to add',
+  );
 }

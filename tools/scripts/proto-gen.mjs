@@ -31,7 +31,10 @@ if (!check) {
   const tmp = mkdtempSync(join(tmpdir(), 'proto-gen-'));
   try {
     const template = readFileSync(join(root, 'proto/buf.gen.yaml'), 'utf8')
-      .replace('../node_modules/.bin/protoc-gen-ts_proto', join(root, 'node_modules/.bin/protoc-gen-ts_proto'))
+      .replace(
+        '../node_modules/.bin/protoc-gen-ts_proto',
+        join(root, 'node_modules/.bin/protoc-gen-ts_proto'),
+      )
       .replace('../libs/contracts/src/gen', join(tmp, 'gen'));
     execFileSync(buf, ['generate', '--template', template], { cwd: join(root, 'proto'), stdio: 'inherit' });
     const want = files(join(tmp, 'gen')).map((p) => relative(join(tmp, 'gen'), p));

@@ -19,7 +19,10 @@ describe('BatchWriter', () => {
     const w = new BatchWriter<number, { items: number[] }>(t, { maxBatch: 3, wrap: (items) => ({ items }) });
     for (let i = 0; i < 5; i++) w.push(i);
     await turn();
-    expect(t.batches).toEqual([[0, 1, 2], [3, 4]]);
+    expect(t.batches).toEqual([
+      [0, 1, 2],
+      [3, 4],
+    ]);
   });
 
   it('holds writes until drain and keeps order', async () => {
@@ -50,7 +53,10 @@ describe('BatchWriter', () => {
   });
 
   it('buffers without a target and writes on setTarget', async () => {
-    const w = new BatchWriter<number, { items: number[] }>(undefined, { maxBatch: 10, wrap: (items) => ({ items }) });
+    const w = new BatchWriter<number, { items: number[] }>(undefined, {
+      maxBatch: 10,
+      wrap: (items) => ({ items }),
+    });
     w.push(1);
     w.push(2);
     await turn();

@@ -109,7 +109,8 @@ export class BatchWriter<T, B> {
   private writeBacklog(): void {
     const target = this.target;
     while (target && !this.paused && this.backlog.length > 0) {
-      const chunk = this.backlog.length <= this.maxBatch ? this.backlog : this.backlog.slice(0, this.maxBatch);
+      const chunk =
+        this.backlog.length <= this.maxBatch ? this.backlog : this.backlog.slice(0, this.maxBatch);
       this.backlog = chunk === this.backlog ? [] : this.backlog.slice(this.maxBatch);
       this.writeTo(target, chunk);
     }

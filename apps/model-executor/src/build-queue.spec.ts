@@ -15,7 +15,13 @@ describe('BuildQueue', () => {
       running--;
       return name;
     };
-    const all = [q.run(task('a')), q.run(task('b')), q.run(task('c')), q.run(task('d')), q.run(task('urgent'), true)];
+    const all = [
+      q.run(task('a')),
+      q.run(task('b')),
+      q.run(task('c')),
+      q.run(task('d')),
+      q.run(task('urgent'), true),
+    ];
     expect(await Promise.all(all)).toEqual(['a', 'b', 'c', 'd', 'urgent']);
     expect(peak).toBe(2);
     expect(order.indexOf('urgent')).toBeLessThan(order.indexOf('c'));

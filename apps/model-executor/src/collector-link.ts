@@ -1,5 +1,9 @@
 import { connectivityState, credentials, type ClientWritableStream } from '@grpc/grpc-js';
-import { SpeculativeCollectorServiceClient, type CollectBatch, type CollectItem } from '@modelserving/contracts';
+import {
+  SpeculativeCollectorServiceClient,
+  type CollectBatch,
+  type CollectItem,
+} from '@modelserving/contracts';
 import { defaultChannelOptions } from '@modelserving/transport';
 import { BatchWriter } from './batch-writer';
 import type { Logger } from './logger';
@@ -64,7 +68,11 @@ export class CollectorLink {
       this.state = 'down';
       return;
     }
-    this.client = new SpeculativeCollectorServiceClient(options.address, credentials.createInsecure(), defaultChannelOptions());
+    this.client = new SpeculativeCollectorServiceClient(
+      options.address,
+      credentials.createInsecure(),
+      defaultChannelOptions(),
+    );
     this.connect();
   }
 
@@ -143,7 +151,9 @@ export class CollectorLink {
     const call = client.collect((err) => {
       // The stream only ends on error or on our own close(); either way this stream is finished.
       if (this.call !== call || this.state === 'closed') return;
-      this.down(err ? `collector stream failed: ${err.details || err.message}` : 'collector ended the stream');
+      this.down(
+        err ? `collector stream failed: ${err.details || err.message}` : 'collector ended the stream',
+      );
     });
     call.on('error', () => {
       // Reported through the callback above; the listener keeps the error from being unhandled.
@@ -160,7 +170,9 @@ export class CollectorLink {
     this.call = undefined;
     this.writer.setTarget(undefined);
     this.state = 'down';
-    this.log.warn(`${reason}; speculative results are held (up to ${this.maxBuffered}) until it is back (retry in ${this.backoffMs} ms)`);
+    this.log.warn(
+      `${reason}; speculative results are held (up to ${this.maxBuffered}) until it is back (retry in ${this.backoffMs} ms)`,
+    );
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       this.connect();
@@ -174,7 +186,9 @@ export class CollectorLink {
     // At most one line every 5 s: a dead collector must not turn the hot path into a log flood.
     const now = Date.now();
     if (now - this.lastDropLog >= 5_000) {
-      this.log.warn(`dropped ${this.droppedCount - this.droppedLogged} speculative result(s) (total ${this.droppedCount}): no collector`);
+      this.log.warn(
+        `dropped ${this.droppedCount - this.droppedLogged} speculative result(s) (total ${this.droppedCount}): no collector`,
+      );
       this.droppedLogged = this.droppedCount;
       this.lastDropLog = now;
     }

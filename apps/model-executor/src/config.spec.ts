@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { EXECUTOR_DEFAULTS, ExecutorConfigError, loadExecutorConfigFromEnv, resolveExecutorConfig } from './config';
+import {
+  EXECUTOR_DEFAULTS,
+  ExecutorConfigError,
+  loadExecutorConfigFromEnv,
+  resolveExecutorConfig,
+} from './config';
 
 describe('executor config', () => {
   it('applies defaults', () => {

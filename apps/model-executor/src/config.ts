@@ -113,7 +113,9 @@ export function resolveExecutorConfig(options: ExecutorOptions = {}): ExecutorCo
   }
   const logLevel = options.logLevel ?? d.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ExecutorConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${String(logLevel)}'`);
+    throw new ExecutorConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${String(logLevel)}'`,
+    );
   }
   const executors = (options.executors ?? []).map((e) => address('EXECUTORS', e.trim()));
   if (new Set(executors).size !== executors.length) {
@@ -131,17 +133,24 @@ export function resolveExecutorConfig(options: ExecutorOptions = {}): ExecutorCo
     host,
     port: intIn('EXECUTOR_PORT', options.port ?? d.port, 0, 65535),
     executorId: optionalString(options.executorId),
-    advertiseAddress: advertiseAddress === undefined ? undefined : address('EXECUTOR_ADVERTISE_ADDRESS', advertiseAddress),
+    advertiseAddress:
+      advertiseAddress === undefined ? undefined : address('EXECUTOR_ADVERTISE_ADDRESS', advertiseAddress),
     redisUrl,
     storeAddress: storeAddress === undefined ? undefined : address('STORE_ADDRESS', storeAddress),
     executors,
-    collectorAddress: collectorAddress === undefined ? undefined : address('COLLECTOR_ADDRESS', collectorAddress),
+    collectorAddress:
+      collectorAddress === undefined ? undefined : address('COLLECTOR_ADDRESS', collectorAddress),
     joinMode,
     replicas: intIn('REPLICAS', options.replicas ?? d.replicas, 1, 1000),
     maxBatch: intIn('MAX_BATCH', options.maxBatch ?? d.maxBatch, 1, 1_000_000),
     drainMs: intIn('DRAIN_MS', options.drainMs ?? d.drainMs, 0, 3_600_000),
     logLevel,
-    ownershipGraceMs: intIn('OWNERSHIP_GRACE_MS', options.ownershipGraceMs ?? d.ownershipGraceMs, 0, 86_400_000),
+    ownershipGraceMs: intIn(
+      'OWNERSHIP_GRACE_MS',
+      options.ownershipGraceMs ?? d.ownershipGraceMs,
+      0,
+      86_400_000,
+    ),
     maxModelBytes: intIn('MAX_MODEL_BYTES', options.maxModelBytes ?? d.maxModelBytes, 1, 2 ** 31 - 1),
     buildConcurrency: intIn('BUILD_CONCURRENCY', options.buildConcurrency ?? d.buildConcurrency, 1, 10_000),
     unknownKeyWaitMs: intIn('unknownKeyWaitMs', options.unknownKeyWaitMs ?? d.unknownKeyWaitMs, 0, 600_000),
@@ -183,7 +192,9 @@ export function loadExecutorConfigFromEnv(env: NodeJS.ProcessEnv = process.env):
     buildConcurrency: envInt(env, 'BUILD_CONCURRENCY'),
   });
   if (config.redisUrl === undefined && config.storeAddress === undefined) {
-    throw new ExecutorConfigError('set REDIS_URL (Redis model store) or STORE_ADDRESS (router hosting the embedded store)');
+    throw new ExecutorConfigError(
+      'set REDIS_URL (Redis model store) or STORE_ADDRESS (router hosting the embedded store)',
+    );
   }
   return config;
 }

@@ -50,6 +50,8 @@ export function createExecutorService(ctx: ScoreContext, sessions: SessionSet): 
     score: (call: ServerDuplexStream<ScoreBatch, ScoreResultBatch>) => {
       sessions.add(new ScoreSession(call, ctx, (s) => sessions.delete(s)));
     },
-    getStatus: unary<ExecutorStatusRequest, ExecutorStatusResponse>((request) => executorStatus(ctx, request)),
+    getStatus: unary<ExecutorStatusRequest, ExecutorStatusResponse>((request) =>
+      executorStatus(ctx, request),
+    ),
   };
 }

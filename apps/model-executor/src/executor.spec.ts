@@ -1,4 +1,10 @@
-import { Server, ServerCredentials, credentials, type ClientDuplexStream, type ServerReadableStream } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  credentials,
+  type ClientDuplexStream,
+  type ServerReadableStream,
+} from '@grpc/grpc-js';
 import {
   ModelExecutorServiceClient,
   ModelStatus_State,
@@ -62,7 +68,11 @@ afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
 
-async function startEnv(options: ExecutorOptions = {}, store?: ModelStore, factories?: ModelFactory[]): Promise<Env> {
+async function startEnv(
+  options: ExecutorOptions = {},
+  store?: ModelStore,
+  factories?: ModelFactory[],
+): Promise<Env> {
   const s = store ?? (await EmbeddedModelStore.open());
   if (!store) cleanups.push(() => s.close());
   const executor = await startExecutor(
@@ -76,7 +86,13 @@ async function startEnv(options: ExecutorOptions = {}, store?: ModelStore, facto
   return { store: s, executor, client };
 }
 
-function deploy(store: ModelStore, name: string, pmml: string | Uint8Array, dataType = 'dt', modelType = PMML): Promise<string> {
+function deploy(
+  store: ModelStore,
+  name: string,
+  pmml: string | Uint8Array,
+  dataType = 'dt',
+  modelType = PMML,
+): Promise<string> {
   return store.publish({
     deploy: {
       name,
@@ -89,11 +105,20 @@ function deploy(store: ModelStore, name: string, pmml: string | Uint8Array, data
   });
 }
 
-function getStatus(client: ModelExecutorServiceClient, modelKeys: string[] = []): Promise<ExecutorStatusResponse> {
-  return new Promise((resolve, reject) => client.getStatus({ modelKeys }, (err, res) => (err ? reject(err) : resolve(res))));
+function getStatus(
+  client: ModelExecutorServiceClient,
+  modelKeys: string[] = [],
+): Promise<ExecutorStatusResponse> {
+  return new Promise((resolve, reject) =>
+    client.getStatus({ modelKeys }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000): Promise<T> {
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 10_000,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -108,7 +133,9 @@ async function waitServing(client: ModelExecutorServiceClient, key: string, posi
   return waitFor(`${key} serving at ${position}`, async () => {
     const res = await getStatus(client, [key]);
     const m = res.models[0];
-    return m && m.position === position && m.state === ModelStatus_State.SERVING && !m.loading ? m : undefined;
+    return m && m.position === position && m.state === ModelStatus_State.SERVING && !m.loading
+      ? m
+      : undefined;
   });
 }
 
@@ -144,7 +171,11 @@ class ScoreStream {
   }
 
   async answers(ids: number[], timeoutMs = 10_000): Promise<ServingResult[]> {
-    await waitFor(`answers to ${ids.length} items`, () => (this.error ? Promise.reject(this.error) : ids.every((id) => this.results.has(id))), timeoutMs);
+    await waitFor(
+      `answers to ${ids.length} items`,
+      () => (this.error ? Promise.reject(this.error) : ids.every((id) => this.results.has(id))),
+      timeoutMs,
+    );
     return ids.map((id) => this.results.get(id)!);
   }
 
@@ -170,7 +201,9 @@ async function startFakeCollector(received: CollectItem[], port = 0): Promise<nu
     getStats: (_call: unknown, cb: (e: null, r: { stats: [] }) => void) => cb(null, { stats: [] }),
   });
   const bound = await new Promise<number>((res, rej) =>
-    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (e, p) => (e ? rej(e) : res(p))),
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (e, p) =>
+      e ? rej(e) : res(p),
+    ),
   );
   cleanups.push(() => void server.forceShutdown());
   return bound;
@@ -183,7 +216,13 @@ describe('model executor', () => {
     const { store, client, executor } = await startEnv();
     const pos = await deploy(store, 'lin', V1);
     const status = await waitServing(client, 'dt/lin', pos);
-    expect(status).toMatchObject({ modelKey: 'dt/lin', name: 'lin', dataType: 'dt', executor: executor.executorId, error: '' });
+    expect(status).toMatchObject({
+      modelKey: 'dt/lin',
+      name: 'lin',
+      dataType: 'dt',
+      executor: executor.executorId,
+      error: '',
+    });
     expect(status.runtime).not.toBe('');
     expect(status.inputs.map((i) => i.name)).toContain('x');
 
@@ -191,7 +230,13 @@ describe('model executor', () => {
     const xs = [0, 1, 2.5, -4];
     const results = await s.answers(s.send(xs.map((x) => s.item('dt/lin', x))));
     results.forEach((r, i) => {
-      expect(r).toMatchObject({ processed: true, model: 'dt/lin', source: executor.executorId, error: '', errorCode: 0 });
+      expect(r).toMatchObject({
+        processed: true,
+        model: 'dt/lin',
+        source: executor.executorId,
+        error: '',
+        errorCode: 0,
+      });
       expect(r.value?.number).toBeCloseTo(2 * xs[i]! + 1, 9);
       expect(r.duration).toBeGreaterThanOrEqual(0);
     });
@@ -235,7 +280,16 @@ describe('model executor', () => {
     expect((await s.answers(s.send([s.item('dt/lin', 5)])))[0]?.value?.number).toBe(11);
 
     // A model type without a factory fails clearly too, and a first version that fails is FAILED.
-    const tf = await store.publish({ deploy: { name: 'tf', description: '', dataType: 'dt', modelType: 0, data: Buffer.from('x'), metadata: {} } });
+    const tf = await store.publish({
+      deploy: {
+        name: 'tf',
+        description: '',
+        dataType: 'dt',
+        modelType: 0,
+        data: Buffer.from('x'),
+        metadata: {},
+      },
+    });
     const failed = await waitFor('tf failed', async () => {
       const m = (await getStatus(client, ['dt/tf'])).models[0];
       return m && m.position === tf && m.state === ModelStatus_State.FAILED ? m : undefined;
@@ -255,7 +309,13 @@ describe('model executor', () => {
       { modelKey: 'dt/lin' }, // no record
       { record: { features: {}, tensors: [] } }, // no model key
       s.item('no-slash', 1),
-      { modelKey: 'dt/lin', record: { features: {}, tensors: [{ name: 't', datatype: 'FP64', shape: [3], numbers: [1], strings: [], booleans: [] }] } },
+      {
+        modelKey: 'dt/lin',
+        record: {
+          features: {},
+          tensors: [{ name: 't', datatype: 'FP64', shape: [3], numbers: [1], strings: [], booleans: [] }],
+        },
+      },
       s.item('dt/lin', 1, { speculative: true }), // speculative without guid
       s.item('dt/lin', 2),
     ]);
@@ -310,13 +370,20 @@ describe('model executor', () => {
       },
       restore: () => Promise.reject(new Error('unused')),
     });
-    const { store, client } = await startEnv({}, undefined, [new PmmlModelFactory(), fake(ModelType.PFA, false), fake(ModelType.TENSORFLOW, true)]);
+    const { store, client } = await startEnv({}, undefined, [
+      new PmmlModelFactory(),
+      fake(ModelType.PFA, false),
+      fake(ModelType.TENSORFLOW, true),
+    ]);
     const p1 = await deploy(store, 'each', '3', 'dt', ModelType.PFA);
     const p2 = await deploy(store, 'batch', '5', 'dt', ModelType.TENSORFLOW);
     await waitServing(client, 'dt/each', p1);
     await waitServing(client, 'dt/batch', p2);
     const s = new ScoreStream(client);
-    for (const [key, k] of [['dt/each', 3], ['dt/batch', 5]] as const) {
+    for (const [key, k] of [
+      ['dt/each', 3],
+      ['dt/batch', 5],
+    ] as const) {
       const r = await s.answers(s.send([s.item(key, 2), s.item(key, -1), s.item(key, 13), s.item(key, 4)]));
       expect(r[0]).toMatchObject({ processed: true, errorCode: 0, confidence: 0.5 });
       expect(r[0]?.value?.number).toBe(2 * k);
@@ -354,12 +421,16 @@ describe('model executor', () => {
     let last = '';
     for (const n of names) last = await deploy(store, n, V1);
     await waitFor('deploys applied', async () => (await getStatus(client)).position === last);
-    const owned = names.filter((n) => rendezvousOwners(`dt/${n}`, members, 1)[0] === self).map((n) => `dt/${n}`);
+    const owned = names
+      .filter((n) => rendezvousOwners(`dt/${n}`, members, 1)[0] === self)
+      .map((n) => `dt/${n}`);
     expect(owned.length).toBeGreaterThan(0);
     expect(owned.length).toBeLessThan(names.length);
     await waitFor('owned built', async () => {
       const st = await getStatus(client);
-      return st.models.filter((m) => m.state === ModelStatus_State.SERVING).length === owned.length || undefined;
+      return (
+        st.models.filter((m) => m.state === ModelStatus_State.SERVING).length === owned.length || undefined
+      );
     });
     expect((await getStatus(client)).models.map((m) => m.modelKey).sort()).toEqual(owned.sort());
   });
@@ -385,7 +456,11 @@ describe('model executor', () => {
       const parentSpan = 'b7ad6b7169203331';
       const s = new ScoreStream(client);
       s.send([
-        s.item('dt/lin', 4, { speculative: true, guid: 'g-1', trace: { traceparent: `00-${traceId}-${parentSpan}-01`, tracestate: '' } }),
+        s.item('dt/lin', 4, {
+          speculative: true,
+          guid: 'g-1',
+          trace: { traceparent: `00-${traceId}-${parentSpan}-01`, tracestate: '' },
+        }),
         s.item('dt/nope', 4, { speculative: true, guid: 'g-2' }),
       ]);
       const direct = await s.answers(s.send([s.item('dt/lin', 1)]));
@@ -404,7 +479,9 @@ describe('model executor', () => {
       const span = await waitFor('executor.score span', () =>
         telemetry.spans().find((sp) => sp.name === 'executor.score' && sp.spanContext().traceId === traceId),
       );
-      expect(span.parentSpanContext?.spanId ?? (span as unknown as { parentSpanId?: string }).parentSpanId).toBe(parentSpan);
+      expect(
+        span.parentSpanContext?.spanId ?? (span as unknown as { parentSpanId?: string }).parentSpanId,
+      ).toBe(parentSpan);
       expect(span.attributes['modelserving.model_key']).toBe('dt/lin');
       expect(span.attributes['modelserving.guid']).toBe('g-1');
       expect(g1.trace?.traceparent).toContain(span.spanContext().spanId);
@@ -423,10 +500,18 @@ describe('model executor', () => {
       expect(executor.collectorStats().dropped).toBe(0);
       const received: CollectItem[] = [];
       await startFakeCollector(received, port);
-      const early = await waitFor('the held result after the collector came up', () => received.find((i) => i.guid === 'early'), 15_000);
+      const early = await waitFor(
+        'the held result after the collector came up',
+        () => received.find((i) => i.guid === 'early'),
+        15_000,
+      );
       expect(early.result?.value?.number).toBe(3);
       s.send([s.item('dt/lin', 2, { speculative: true, guid: 'late' })]);
-      const late = await waitFor('a result sent after reconnecting', () => received.find((i) => i.guid === 'late'), 15_000);
+      const late = await waitFor(
+        'a result sent after reconnecting',
+        () => received.find((i) => i.guid === 'late'),
+        15_000,
+      );
       expect(late.result?.value?.number).toBe(5);
       expect(executor.collectorStats().connected).toBe(true);
     });
@@ -468,7 +553,10 @@ describe('model executor', () => {
     await waitServing(client, 'dt/lin', pos);
     running = false;
     await producer;
-    const results = await s.answers(sent.map((x) => x.id), 20_000);
+    const results = await s.answers(
+      sent.map((x) => x.id),
+      20_000,
+    );
     let v1 = 0;
     let v2 = 0;
     results.forEach((r, i) => {

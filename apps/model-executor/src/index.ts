@@ -72,7 +72,10 @@ export interface ExecutorHandle {
 }
 
 /** Starts a model executor in this process. */
-export async function startExecutor(options: ExecutorOptions = {}, deps: ExecutorDeps = {}): Promise<ExecutorHandle> {
+export async function startExecutor(
+  options: ExecutorOptions = {},
+  deps: ExecutorDeps = {},
+): Promise<ExecutorHandle> {
   const config = resolveExecutorConfig(options);
   const log = deps.logger ?? createLogger('model-executor', config.logLevel);
   if (!deps.store && config.redisUrl === undefined && config.storeAddress === undefined) {
@@ -85,7 +88,13 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
   const ctx = { executorId: '' } as { -readonly [K in keyof ScoreContext]: ScoreContext[K] };
   const server = await GrpcServer.start({
     address: `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
-    services: [{ name: EXECUTOR_SERVICE_NAME, definition: ModelExecutorServiceService, implementation: createExecutorService(ctx, sessions) }],
+    services: [
+      {
+        name: EXECUTOR_SERVICE_NAME,
+        definition: ModelExecutorServiceService,
+        implementation: createExecutorService(ctx, sessions),
+      },
+    ],
   });
   // Not ready until the store snapshot is applied.
   server.setServing(false);
@@ -97,7 +106,9 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
   const cleanups: (() => Promise<void> | void)[] = [() => server.forceStop()];
   let stopping: Promise<void> | undefined;
   try {
-    const store = deps.store ?? (await createModelStore({ redisUrl: config.redisUrl, storeAddress: config.storeAddress }));
+    const store =
+      deps.store ??
+      (await createModelStore({ redisUrl: config.redisUrl, storeAddress: config.storeAddress }));
     const ownsStore = !deps.store;
     if (ownsStore) cleanups.unshift(() => store.close());
 
@@ -151,7 +162,14 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
 
     const collector = new CollectorLink({ address: config.collectorAddress, maxBatch: config.maxBatch, log });
     cleanups.unshift(() => collector.close());
-    Object.assign(ctx, { executorId, registry, sync, collector, maxBatch: config.maxBatch, log } satisfies ScoreContext);
+    Object.assign(ctx, {
+      executorId,
+      registry,
+      sync,
+      collector,
+      maxBatch: config.maxBatch,
+      log,
+    } satisfies ScoreContext);
 
     const follower = new StoreFollower(store, sync, log);
     follower.start();
@@ -201,11 +219,17 @@ export async function startExecutor(options: ExecutorOptions = {}, deps: Executo
 }
 
 /** Redis membership with REDIS_URL, else the static EXECUTORS list (or this executor alone). */
-async function defaultMembership(config: ExecutorConfig, executorId: string, log: Logger): Promise<ExecutorMembership> {
+async function defaultMembership(
+  config: ExecutorConfig,
+  executorId: string,
+  log: Logger,
+): Promise<ExecutorMembership> {
   if (config.redisUrl !== undefined) return RedisMembership.connect(config.redisUrl);
   const ids = config.executors.length > 0 ? config.executors : [executorId];
   if (!ids.includes(executorId)) {
-    log.warn(`EXECUTORS (${ids.join(',')}) does not list this executor (${executorId}): it owns no keys and builds on demand only`);
+    log.warn(
+      `EXECUTORS (${ids.join(',')}) does not list this executor (${executorId}): it owns no keys and builds on demand only`,
+    );
   }
   return new StaticMembership(ids.map((id) => ({ id, address: id })));
 }

@@ -15,7 +15,11 @@ const noop = (): void => {};
  * Plain `[service] level msg` lines on stderr. Levels below the threshold are no-op functions, so a
  * disabled debug call costs one call and no string work when callers guard expensive messages.
  */
-export function createLogger(service: string, level: LogLevel = 'info', write: (line: string) => void = defaultWrite): Logger {
+export function createLogger(
+  service: string,
+  level: LogLevel = 'info',
+  write: (line: string) => void = defaultWrite,
+): Logger {
   const min = RANK[level];
   const at = (l: LogLevel) => (RANK[l] >= min ? (msg: string) => write(`[${service}] ${l} ${msg}`) : noop);
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };

@@ -1,5 +1,12 @@
 import type { ModelDescriptor as ProtoDescriptor, ModelStreamEvent } from '@modelserving/contracts';
-import { MapModelFactoryResolver, ModelRegistry, ModelType, ServingError, type Model, type ModelFactory } from '@modelserving/model-core';
+import {
+  MapModelFactoryResolver,
+  ModelRegistry,
+  ModelType,
+  ServingError,
+  type Model,
+  type ModelFactory,
+} from '@modelserving/model-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
 import { FetchingFactoryResolver } from './content-factory';
@@ -121,13 +128,19 @@ describe('ModelSync', () => {
     await ready;
     await sync.reconcile({ models: [descriptor('m', '2')], position: '1-0' });
     await settle(sync, 'dt/m');
-    expect(registry.status('dt/m')).toMatchObject({ state: 'FAILED', error: expect.stringMatching(/blob gone/) });
+    expect(registry.status('dt/m')).toMatchObject({
+      state: 'FAILED',
+      error: expect.stringMatching(/blob gone/),
+    });
   });
 
   it('reconciles: changed rebuilt, removed dropped, unchanged kept', async () => {
     const { registry, sync, ready } = setup('a', ['a']);
     await ready;
-    await sync.reconcile({ models: [descriptor('x', '1'), descriptor('y', '1'), descriptor('z', '1')], position: '1-1' });
+    await sync.reconcile({
+      models: [descriptor('x', '1'), descriptor('y', '1'), descriptor('z', '1')],
+      position: '1-1',
+    });
     for (const k of ['dt/x', 'dt/y', 'dt/z']) await settle(sync, k);
     const genY = registry.status('dt/y')!.generation;
     await sync.reconcile({ models: [descriptor('y', '1'), descriptor('z', '5')], position: '1-9' });

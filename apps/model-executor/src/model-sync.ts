@@ -163,7 +163,10 @@ export class ModelSync {
       if (!d.name || !d.dataType) continue;
       const key = modelKey(d.dataType, d.name);
       const old = prev.get(key);
-      next.set(key, old && sameDescriptor(old.descriptor, d) ? old : { descriptor: d, position: snapshot.position });
+      next.set(
+        key,
+        old && sameDescriptor(old.descriptor, d) ? old : { descriptor: d, position: snapshot.position },
+      );
     }
     this.desired = next;
     this.applied = snapshot.position;
@@ -176,7 +179,11 @@ export class ModelSync {
       // Re-read: the key may have been built on demand or changed by the stream while we yielded.
       if (this.desired.get(key) !== entry) continue;
       const held = this.registry.status(key) !== undefined;
-      if (held ? prev.get(key) !== entry && this.deployPositions.get(key) !== entry.position : this.ownership.owns(key)) {
+      if (
+        held
+          ? prev.get(key) !== entry && this.deployPositions.get(key) !== entry.position
+          : this.ownership.owns(key)
+      ) {
         this.deploy(key, entry, false);
       }
       if (++n % CHUNK === 0) await yieldTurn();
@@ -331,7 +338,8 @@ export function sameDescriptor(a: ProtoDescriptor, b: ProtoDescriptor): boolean 
   const ad = a.data;
   const bd = b.data;
   if ((ad?.length ?? 0) !== (bd?.length ?? 0)) return false;
-  if (ad && bd && ad.length > 0 && !Buffer.from(ad.buffer, ad.byteOffset, ad.byteLength).equals(bd)) return false;
+  if (ad && bd && ad.length > 0 && !Buffer.from(ad.buffer, ad.byteOffset, ad.byteLength).equals(bd))
+    return false;
   const ak = Object.keys(a.metadata);
   if (ak.length !== Object.keys(b.metadata).length) return false;
   for (const k of ak) if (a.metadata[k] !== b.metadata[k]) return false;

@@ -1,5 +1,9 @@
 import { credentials } from '@grpc/grpc-js';
-import { ModelExecutorServiceClient, ModelStatus_State, type ExecutorStatusResponse } from '@modelserving/contracts';
+import {
+  ModelExecutorServiceClient,
+  ModelStatus_State,
+  type ExecutorStatusResponse,
+} from '@modelserving/contracts';
 import { RedisModelStore } from '@modelserving/model-store';
 import { startRedisServer, type RedisServerHandle } from '@modelserving/testing';
 import { rendezvousOwners } from '@modelserving/transport';
@@ -47,7 +51,10 @@ function status(executor: ExecutorHandle): Promise<ExecutorStatusResponse> {
 
 async function servingKeys(executor: ExecutorHandle): Promise<string[]> {
   const st = await status(executor);
-  return st.models.filter((m) => m.state === ModelStatus_State.SERVING).map((m) => m.modelKey).sort();
+  return st.models
+    .filter((m) => m.state === ModelStatus_State.SERVING)
+    .map((m) => m.modelKey)
+    .sort();
 }
 
 async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -64,15 +71,36 @@ describe('executors on Redis (store + membership)', () => {
     const url = redis.url;
     const publisher = await RedisModelStore.connect(url);
     cleanups.push(() => publisher.close());
-    const a = await startExecutor({ host: '127.0.0.1', port: 0, redisUrl: url, logLevel: 'error', ownershipGraceMs: 200, drainMs: 500 });
+    const a = await startExecutor({
+      host: '127.0.0.1',
+      port: 0,
+      redisUrl: url,
+      logLevel: 'error',
+      ownershipGraceMs: 200,
+      drainMs: 500,
+    });
     cleanups.push(() => a.stop());
-    const b = await startExecutor({ host: '127.0.0.1', port: 0, redisUrl: url, logLevel: 'error', ownershipGraceMs: 200, drainMs: 500 });
+    const b = await startExecutor({
+      host: '127.0.0.1',
+      port: 0,
+      redisUrl: url,
+      logLevel: 'error',
+      ownershipGraceMs: 200,
+      drainMs: 500,
+    });
     cleanups.push(() => b.stop());
 
     const keys = Array.from({ length: 10 }, (_, i) => `dt/m${i}`);
     for (const k of keys) {
       await publisher.publish({
-        deploy: { name: k.slice(3), description: '', dataType: 'dt', modelType: 2, data: Buffer.from(PMML), metadata: {} },
+        deploy: {
+          name: k.slice(3),
+          description: '',
+          dataType: 'dt',
+          modelType: 2,
+          data: Buffer.from(PMML),
+          metadata: {},
+        },
       });
     }
     const members = [a.executorId, b.executorId];
@@ -82,13 +110,17 @@ describe('executors on Redis (store + membership)', () => {
     await waitFor('each executor serves exactly its keys', async () => {
       const [sa, sb] = await Promise.all([servingKeys(a), servingKeys(b)]);
       return (
-        JSON.stringify(sa) === JSON.stringify(ownedBy(a.executorId)) && JSON.stringify(sb) === JSON.stringify(ownedBy(b.executorId))
+        JSON.stringify(sa) === JSON.stringify(ownedBy(a.executorId)) &&
+        JSON.stringify(sb) === JSON.stringify(ownedBy(b.executorId))
       );
     });
 
     // a leaves (deregisters on stop): b now owns and builds every key.
     await a.stop();
-    await waitFor('b serves every key', async () => JSON.stringify(await servingKeys(b)) === JSON.stringify([...keys].sort()));
+    await waitFor(
+      'b serves every key',
+      async () => JSON.stringify(await servingKeys(b)) === JSON.stringify([...keys].sort()),
+    );
     expect((await status(b)).position).not.toBe('');
   });
 });

@@ -25,7 +25,13 @@ export function okResult(model: string, source: string, out: ScoreOutput, durati
 }
 
 /** `processed` is true when a model was there and rejected the record, false when no model scored it. */
-export function errorResult(model: string, source: string, err: ServingError, processed: boolean, duration = 0): ProtoResult {
+export function errorResult(
+  model: string,
+  source: string,
+  err: ServingError,
+  processed: boolean,
+  duration = 0,
+): ProtoResult {
   return {
     processed,
     model,

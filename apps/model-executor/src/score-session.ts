@@ -1,6 +1,19 @@
 import type { ServerDuplexStream } from '@grpc/grpc-js';
-import { INVALID_SPAN_CONTEXT, ProxyTracerProvider, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
-import type { ScoreBatch, ScoreItem, ScoreResultBatch, ScoreResultItem, ServingResult as ProtoResult } from '@modelserving/contracts';
+import {
+  INVALID_SPAN_CONTEXT,
+  ProxyTracerProvider,
+  SpanStatusCode,
+  trace,
+  type Span,
+  type Tracer,
+} from '@opentelemetry/api';
+import type {
+  ScoreBatch,
+  ScoreItem,
+  ScoreResultBatch,
+  ScoreResultItem,
+  ServingResult as ProtoResult,
+} from '@modelserving/contracts';
 import {
   Code,
   ServingError,
@@ -41,7 +54,9 @@ const NO_SPAN: Span = trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
  */
 function tracingInstalled(): boolean {
   const provider = trace.getTracerProvider();
-  return !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('modelserving') !== undefined;
+  return (
+    !(provider instanceof ProxyTracerProvider) || provider.getDelegateTracer('modelserving') !== undefined
+  );
 }
 
 /** Items of one model key from one batch, with their spans (same index). */
@@ -67,7 +82,11 @@ export class ScoreSession {
   private ending = false;
   private drainWaiters: (() => void)[] = [];
 
-  constructor(call: ServerDuplexStream<ScoreBatch, ScoreResultBatch>, ctx: ScoreContext, onClose: (s: ScoreSession) => void) {
+  constructor(
+    call: ServerDuplexStream<ScoreBatch, ScoreResultBatch>,
+    ctx: ScoreContext,
+    onClose: (s: ScoreSession) => void,
+  ) {
     this.call = call;
     this.ctx = ctx;
     this.writer = new BatchWriter<ScoreResultItem, ScoreResultBatch>(call, {
@@ -128,7 +147,11 @@ export class ScoreSession {
         const key = item.modelKey;
         const slash = key.indexOf('/');
         if (!key || slash <= 0 || slash === key.length - 1) {
-          this.answerInvalid(item, span, key ? `'${key}' is not a model key (expected dataType/modelName)` : 'model key is missing');
+          this.answerInvalid(
+            item,
+            span,
+            key ? `'${key}' is not a model key (expected dataType/modelName)` : 'model key is missing',
+          );
           continue;
         }
         if (!item.record) {
@@ -176,7 +199,11 @@ export class ScoreSession {
         ? servingError(err)
         : unavailable(`model ${g.key}: this executor has not loaded the model store yet`);
       for (let i = 0; i < g.items.length; i++) {
-        this.answer(g.items[i] as ScoreItem, g.spans[i] as Span, errorResult(g.key, this.ctx.executorId, e, false));
+        this.answer(
+          g.items[i] as ScoreItem,
+          g.spans[i] as Span,
+          errorResult(g.key, this.ctx.executorId, e, false),
+        );
       }
       return;
     }
@@ -224,7 +251,11 @@ export class ScoreSession {
         inputs.push(recordToData(g.dataType, (g.items[i] as ScoreItem).record));
         index.push(i);
       } catch (err) {
-        this.answer(g.items[i] as ScoreItem, g.spans[i] as Span, errorResult(g.key, source, servingError(err), true));
+        this.answer(
+          g.items[i] as ScoreItem,
+          g.spans[i] as Span,
+          errorResult(g.key, source, servingError(err), true),
+        );
       }
     }
     if (inputs.length === 0) {
@@ -234,7 +265,10 @@ export class ScoreSession {
     const t0 = performance.now();
     let ret: ReturnType<NonNullable<typeof loaded.model.scoreBatch>>;
     try {
-      ret = (loaded.model.scoreBatch as NonNullable<typeof loaded.model.scoreBatch>).call(loaded.model, inputs);
+      ret = (loaded.model.scoreBatch as NonNullable<typeof loaded.model.scoreBatch>).call(
+        loaded.model,
+        inputs,
+      );
     } catch (err) {
       this.failBatch(g, index, servingError(err), performance.now() - t0);
       this.ctx.registry.release(loaded);
@@ -253,7 +287,13 @@ export class ScoreSession {
       .finally(() => this.ctx.registry.release(loaded));
   }
 
-  private finishBatch(g: Group, loaded: LoadedModel, index: number[], outs: readonly (ScoreOutput | Error)[], totalMs: number): void {
+  private finishBatch(
+    g: Group,
+    loaded: LoadedModel,
+    index: number[],
+    outs: readonly (ScoreOutput | Error)[],
+    totalMs: number,
+  ): void {
     const source = this.ctx.executorId;
     // Per-record time of a batch is its share of the batch.
     const each = totalMs / index.length;
@@ -263,7 +303,13 @@ export class ScoreSession {
       const out = outs[k];
       let result: ProtoResult;
       if (out === undefined) {
-        result = errorResult(g.key, source, new ServingError(Code.INTERNAL, 'model returned no result for the record'), true, each);
+        result = errorResult(
+          g.key,
+          source,
+          new ServingError(Code.INTERNAL, 'model returned no result for the record'),
+          true,
+          each,
+        );
       } else if (out instanceof Error) {
         result = errorResult(g.key, source, servingError(out), true, each);
       } else {
@@ -279,7 +325,11 @@ export class ScoreSession {
     const each = totalMs / index.length;
     for (let k = 0; k < index.length; k++) {
       const i = index[k] as number;
-      this.answer(g.items[i] as ScoreItem, g.spans[i] as Span, errorResult(g.key, this.ctx.executorId, e, true, each));
+      this.answer(
+        g.items[i] as ScoreItem,
+        g.spans[i] as Span,
+        errorResult(g.key, this.ctx.executorId, e, true, each),
+      );
     }
   }
 
@@ -302,7 +352,9 @@ export class ScoreSession {
     if (result.errorCode !== 0) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error });
     const carrier = injectTraceContext(span);
     span.end();
-    this.ctx.collector.push(carrier ? { guid: item.guid, result, trace: carrier } : { guid: item.guid, result });
+    this.ctx.collector.push(
+      carrier ? { guid: item.guid, result, trace: carrier } : { guid: item.guid, result },
+    );
     this.settled();
   }
 

@@ -1,5 +1,10 @@
 import type { ModelDescriptor, ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
-import { MapModelFactoryResolver, ModelRegistry, ModelType, type ModelFactory } from '@modelserving/model-core';
+import {
+  MapModelFactoryResolver,
+  ModelRegistry,
+  ModelType,
+  type ModelFactory,
+} from '@modelserving/model-core';
 import { StreamGapError } from '@modelserving/model-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
@@ -66,7 +71,12 @@ afterEach(async () => {
 
 function setup(store: FollowableStore) {
   const registry = new ModelRegistry({
-    resolver: new FetchingFactoryResolver(new MapModelFactoryResolver([factory]), async (x) => x.data!, new BuildQueue(4), 1000),
+    resolver: new FetchingFactoryResolver(
+      new MapModelFactoryResolver([factory]),
+      async (x) => x.data!,
+      new BuildQueue(4),
+      1000,
+    ),
   });
   const sync = new ModelSync({
     registry,
@@ -76,8 +86,14 @@ function setup(store: FollowableStore) {
     unknownKeyWaitMs: 0,
     startupWaitMs: 1000,
   });
-  const follower = new StoreFollower(store, sync, createLogger('t', 'error'), { minBackoffMs: 5, maxBackoffMs: 20 });
-  stops.push(() => follower.stop(), () => sync.close());
+  const follower = new StoreFollower(store, sync, createLogger('t', 'error'), {
+    minBackoffMs: 5,
+    maxBackoffMs: 20,
+  });
+  stops.push(
+    () => follower.stop(),
+    () => sync.close(),
+  );
   return { registry, sync, follower };
 }
 
@@ -93,13 +109,23 @@ describe('StoreFollower', () => {
   it('re-snapshots and reconciles after a gap, and retries a failing store', async () => {
     const store = new ScriptedStore();
     store.failSnapshots = 2;
-    store.snapshots.push({ models: [d('a', '1'), d('b', '1')], policies: [], suspended: false, position: '1-1' });
+    store.snapshots.push({
+      models: [d('a', '1'), d('b', '1')],
+      policies: [],
+      suspended: false,
+      position: '1-1',
+    });
     store.tails.push({
       events: [{ position: '1-2', timestampMs: 0, deploy: d('c', '1') }],
       fail: new StreamGapError('1-2', 'trimmed'),
     });
     // After the gap: a changed, b removed, c unchanged, d new.
-    store.snapshots.push({ models: [d('a', '2'), d('c', '1'), d('d', '1')], policies: [], suspended: false, position: '1-9' });
+    store.snapshots.push({
+      models: [d('a', '2'), d('c', '1'), d('d', '1')],
+      policies: [],
+      suspended: false,
+      position: '1-9',
+    });
     const { registry, sync, follower } = setup(store);
     follower.start();
     await sync.whenSynced();

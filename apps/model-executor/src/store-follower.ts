@@ -67,7 +67,9 @@ export class StoreFollower {
         if (this.stopped) return;
         await this.sync.reconcile(snapshot);
         this.snapshots++;
-        this.log.info(`applied store snapshot at '${snapshot.position}' (${snapshot.models.length} models); tailing`);
+        this.log.info(
+          `applied store snapshot at '${snapshot.position}' (${snapshot.models.length} models); tailing`,
+        );
         tailStarted = Date.now();
         for await (const ev of this.store.tail(this.sync.position, this.abort.signal)) {
           if (this.stopped) return;

@@ -1,4 +1,10 @@
-import type { CollectItem, ExpectItem, ServingResponse, ServingResult, SpeculativeExecutionStats } from '@modelserving/contracts';
+import type {
+  CollectItem,
+  ExpectItem,
+  ServingResponse,
+  ServingResult,
+  SpeculativeExecutionStats,
+} from '@modelserving/contracts';
 import { Code } from '@modelserving/model-core';
 import { extractTraceContext } from '@modelserving/telemetry';
 import { ROOT_CONTEXT, SpanStatusCode, type Span } from '@opentelemetry/api';
@@ -140,15 +146,27 @@ export class CollectorEngine {
   expect(item: ExpectItem, target: DecisionTarget): void {
     const guid = item.guid;
     if (!guid) return this.reject(item, target, Code.INVALID_ARGUMENT, 'expectation without a guid');
-    if (this.stopping) return this.reject(item, target, Code.UNAVAILABLE, 'speculative collector is stopping');
+    if (this.stopping)
+      return this.reject(item, target, Code.UNAVAILABLE, 'speculative collector is stopping');
     if (this.inflight.has(guid)) {
       // Two routers (or a client reusing a guid) racing: results carry only the guid, so they cannot be
       // told apart. The first request keeps it.
-      return this.reject(item, target, Code.ALREADY_EXISTS, `request ${guid} is already waiting for a decision`, false);
+      return this.reject(
+        item,
+        target,
+        Code.ALREADY_EXISTS,
+        `request ${guid} is already waiting for a decision`,
+        false,
+      );
     }
     const n = item.models;
     if (!Number.isInteger(n) || n < 1) {
-      return this.reject(item, target, Code.INVALID_ARGUMENT, `expectation for request ${guid}: models must be at least 1, got ${n}`);
+      return this.reject(
+        item,
+        target,
+        Code.INVALID_ARGUMENT,
+        `expectation for request ${guid}: models must be at least 1, got ${n}`,
+      );
     }
     const timeoutMs = item.timeoutMs;
     if (!(timeoutMs >= 1 && timeoutMs <= this.maxTimeoutMs)) {
@@ -170,7 +188,17 @@ export class CollectorEngine {
     }
 
     const now = this.now();
-    const req = new PendingRequest(guid, item.dataType, n, timeoutMs, decider, target, now, now + timeoutMs, this.startSpan(item, decider.name));
+    const req = new PendingRequest(
+      guid,
+      item.dataType,
+      n,
+      timeoutMs,
+      decider,
+      target,
+      now,
+      now + timeoutMs,
+      this.startSpan(item, decider.name),
+    );
     // A reused guid starts afresh (has() first: the lookup is much cheaper than a delete that misses).
     if (this.decided.has(guid)) this.decided.delete(guid);
     this.expectations++;
@@ -195,7 +223,8 @@ export class CollectorEngine {
       this.invalid++;
       return;
     }
-    const result = item.result ?? errorResult(Code.INTERNAL, `an empty result was reported for request ${guid}`);
+    const result =
+      item.result ?? errorResult(Code.INTERNAL, `an empty result was reported for request ${guid}`);
     const req = this.inflight.get(guid);
     if (req !== undefined) this.add(req, result);
     else if (this.decided.has(guid)) this.late++;
@@ -215,7 +244,10 @@ export class CollectorEngine {
       this.decided.add(req.guid);
       if (req.span) {
         req.span.setAttributes({ answered: req.results.length, abandoned: true });
-        req.span.setStatus({ code: SpanStatusCode.ERROR, message: 'router stream ended before the decision' });
+        req.span.setStatus({
+          code: SpanStatusCode.ERROR,
+          message: 'router stream ended before the decision',
+        });
         req.span.end();
       }
       dropped++;
@@ -277,7 +309,8 @@ export class CollectorEngine {
     const results = req.results;
     const timedOut = reason !== COMPLETE && results.length < req.expected;
     const verdict: Verdict | undefined = req.decider.final(results, req.expected);
-    if (verdict !== undefined) return this.complete(req, verdict.result, verdict.confidence, timedOut, verdict.votes, reason);
+    if (verdict !== undefined)
+      return this.complete(req, verdict.result, verdict.confidence, timedOut, verdict.votes, reason);
     this.complete(req, this.failure(req, reason), undefined, timedOut, undefined, reason);
   }
 
@@ -288,13 +321,26 @@ export class CollectorEngine {
     if (reason === COMPLETE && first !== undefined) {
       // Every model answered and every one failed: the first error is the answer.
       if (first.error) return first;
-      return { ...first, error: `model ${first.model || '(unnamed)'} did not process the record`, errorCode: first.errorCode || Code.NOT_FOUND };
+      return {
+        ...first,
+        error: `model ${first.model || '(unnamed)'} did not process the record`,
+        errorCode: first.errorCode || Code.NOT_FOUND,
+      };
     }
-    const failed = first === undefined ? '' : `; ${results.length} of ${req.expected} failed, first: ${first.error || `model ${first.model} did not process the record`}`;
+    const failed =
+      first === undefined
+        ? ''
+        : `; ${results.length} of ${req.expected} failed, first: ${first.error || `model ${first.model} did not process the record`}`;
     if (reason === CANCELLED) {
-      return errorResult(Code.UNAVAILABLE, `speculative collector stopped before any model of data type ${req.dataType} answered${failed}`);
+      return errorResult(
+        Code.UNAVAILABLE,
+        `speculative collector stopped before any model of data type ${req.dataType} answered${failed}`,
+      );
     }
-    return errorResult(Code.DEADLINE_EXCEEDED, `no model answered data type ${req.dataType} within ${req.timeoutMs} ms${failed}`);
+    return errorResult(
+      Code.DEADLINE_EXCEEDED,
+      `no model answered data type ${req.dataType} within ${req.timeoutMs} ms${failed}`,
+    );
   }
 
   private complete(
@@ -316,7 +362,16 @@ export class CollectorEngine {
     if (reason === CANCELLED) this.cancelled++;
     const answered = req.results.length;
     this.stats.record(req.dataType, req.decider.name, req.timeoutMs, this.now() - req.startedAt, timedOut);
-    const response: ServingResponse = decisionResponse(guid, result, confidence, req.decider.name, answered, req.expected, timedOut, votes);
+    const response: ServingResponse = decisionResponse(
+      guid,
+      result,
+      confidence,
+      req.decider.name,
+      answered,
+      req.expected,
+      timedOut,
+      votes,
+    );
     const span = req.span;
     if (span) {
       span.setAttributes({ answered, timedOut, ...(confidence !== undefined ? { confidence } : {}) });
@@ -327,7 +382,13 @@ export class CollectorEngine {
     if (this.idleWaiters.length > 0) this.notifyIdle();
   }
 
-  private reject(item: ExpectItem, target: DecisionTarget, code: number, message: string, forgetGuid = true): void {
+  private reject(
+    item: ExpectItem,
+    target: DecisionTarget,
+    code: number,
+    message: string,
+    forgetGuid = true,
+  ): void {
     this.rejected++;
     if (forgetGuid && item.guid) {
       // Results for a request that will never be collected: drop what is held and what comes later.
@@ -339,14 +400,35 @@ export class CollectorEngine {
       span.setStatus({ code: SpanStatusCode.ERROR, message });
       span.end();
     }
-    target.send(item.guid, decisionResponse(item.guid, errorResult(code, message), undefined, item.decider, 0, Math.max(0, item.models), false));
+    target.send(
+      item.guid,
+      decisionResponse(
+        item.guid,
+        errorResult(code, message),
+        undefined,
+        item.decider,
+        0,
+        Math.max(0, item.models),
+        false,
+      ),
+    );
   }
 
   private startSpan(item: ExpectItem, decider: string): Span | undefined {
     // Parented on the router's request span carried in the item; ROOT_CONTEXT so nothing ambient leaks in.
-    const span = decideTracer().startSpan('collector.decide', undefined, extractTraceContext(item.trace, ROOT_CONTEXT));
+    const span = decideTracer().startSpan(
+      'collector.decide',
+      undefined,
+      extractTraceContext(item.trace, ROOT_CONTEXT),
+    );
     if (!span.isRecording()) return undefined;
-    span.setAttributes({ guid: item.guid, dataType: item.dataType, decider, models: item.models, timeoutMs: item.timeoutMs });
+    span.setAttributes({
+      guid: item.guid,
+      dataType: item.dataType,
+      decider,
+      models: item.models,
+      timeoutMs: item.timeoutMs,
+    });
     return span;
   }
 

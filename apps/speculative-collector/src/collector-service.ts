@@ -90,7 +90,10 @@ export function createCollectorService(
         stream.markClosed();
         streams.routers.delete(stream);
         const dropped = engine.dropTarget(stream);
-        if (wasOpen) log.info(`router stream ${why} (${peer})${dropped > 0 ? `: dropped ${dropped} pending request(s)` : ''}`);
+        if (wasOpen)
+          log.info(
+            `router stream ${why} (${peer})${dropped > 0 ? `: dropped ${dropped} pending request(s)` : ''}`,
+          );
       };
       call.on('end', () => {
         lost('ended');
@@ -130,6 +133,8 @@ export function createCollectorService(
       call.on('error', gone);
     },
 
-    getStats: unary(async (request: SpeculativeStatsRequest) => ({ stats: engine.getStats(request.dataType.trim()) })),
+    getStats: unary(async (request: SpeculativeStatsRequest) => ({
+      stats: engine.getStats(request.dataType.trim()),
+    })),
   };
 }

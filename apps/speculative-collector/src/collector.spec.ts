@@ -42,7 +42,9 @@ describe('speculative collector over gRPC', () => {
   });
 
   it('reports SERVING on the health service', async () => {
-    expect(await checkHealth(collector.address, 'modelserving.v1.SpeculativeCollectorService')).toBe('SERVING');
+    expect(await checkHealth(collector.address, 'modelserving.v1.SpeculativeCollectorService')).toBe(
+      'SERVING',
+    );
   });
 
   it('first: decides on the first successful result without waiting for the others', async () => {
@@ -71,7 +73,12 @@ describe('speculative collector over gRPC', () => {
     expect(d.response!.result!.value).toEqual({ number: 6 });
     expect(d.response!.result!.model).toBe('wine/a');
     expect(d.response!.confidence).toBeCloseTo(2 / 3);
-    expect(qualifiers(d)).toMatchObject({ decider: 'majority', models: '3/3', timedOut: 'false', votes: '2' });
+    expect(qualifiers(d)).toMatchObject({
+      decider: 'majority',
+      models: '3/3',
+      timedOut: 'false',
+      votes: '2',
+    });
 
     // Two agreeing results out of three decide before the third arrives.
     const g2 = guid();
@@ -88,7 +95,11 @@ describe('speculative collector over gRPC', () => {
     const exec = new TestExecutor(client);
     const g = guid();
     r.send([expectItem({ guid: g, models: 3, decider: 'majority' })]);
-    exec.send(item(g, ok('wine/a', 5)), item(g, failed('wine/b', Code.INTERNAL, 'bad input')), item(g, ok('wine/c', 7)));
+    exec.send(
+      item(g, ok('wine/a', 5)),
+      item(g, failed('wine/b', Code.INTERNAL, 'bad input')),
+      item(g, ok('wine/c', 7)),
+    );
     const d = await r.decision(g);
     expect(d.response!.result!.value).toEqual({ number: 5 });
     expect(d.response!.confidence).toBeCloseTo(1 / 3);
@@ -97,7 +108,12 @@ describe('speculative collector over gRPC', () => {
     // Numbers and strings compare by their string form: 7 and "7" agree.
     const g2 = guid();
     r.send([expectItem({ guid: g2, models: 4, decider: 'majority' })]);
-    exec.send(item(g2, ok('wine/a', 1)), item(g2, ok('wine/b', 7)), item(g2, ok('wine/c', '7')), item(g2, ok('wine/d', 1)));
+    exec.send(
+      item(g2, ok('wine/a', 1)),
+      item(g2, ok('wine/b', 7)),
+      item(g2, ok('wine/c', '7')),
+      item(g2, ok('wine/d', 1)),
+    );
     const d2 = await r.decision(g2);
     expect(d2.response!.result!.value).toEqual({ number: 1 });
     expect(d2.response!.confidence).toBeCloseTo(0.5);
@@ -134,10 +150,15 @@ describe('speculative collector over gRPC', () => {
 
     // A failure that did arrive is named in the message.
     const g2 = guid();
-    r.send([expectItem({ guid: g2, models: 2, timeoutMs: 80, dataType: 'iris' })], [item(g2, failed('iris/a', Code.UNAVAILABLE, 'executor e1 died'))]);
+    r.send(
+      [expectItem({ guid: g2, models: 2, timeoutMs: 80, dataType: 'iris' })],
+      [item(g2, failed('iris/a', Code.UNAVAILABLE, 'executor e1 died'))],
+    );
     const d2 = await r.decision(g2);
     expect(d2.response!.result!.errorCode).toBe(Code.DEADLINE_EXCEEDED);
-    expect(d2.response!.result!.error).toMatch(/^no model answered data type iris within 80 ms; 1 of 2 failed, first: executor e1 died$/);
+    expect(d2.response!.result!.error).toMatch(
+      /^no model answered data type iris within 80 ms; 1 of 2 failed, first: executor e1 died$/,
+    );
   });
 
   it('applies results that arrived before their expectation', async () => {
@@ -191,7 +212,10 @@ describe('speculative collector over gRPC', () => {
 
     // A router failure plus a late success: `first` still takes the success.
     const g2 = guid();
-    r.send([expectItem({ guid: g2, models: 2 })], [item(g2, failed('wine/a', Code.UNAVAILABLE, 'gone', 'router'))]);
+    r.send(
+      [expectItem({ guid: g2, models: 2 })],
+      [item(g2, failed('wine/a', Code.UNAVAILABLE, 'gone', 'router'))],
+    );
     await sleep(20);
     expect(r.count(g2)).toBe(0);
     exec.send(item(g2, ok('wine/b', 4)));
@@ -206,13 +230,20 @@ describe('speculative collector over gRPC', () => {
     r.send([expectItem({ guid: g, models: 2, decider: 'median' })]);
     const d = await r.decision(g);
     expect(d.response!.result!.errorCode).toBe(Code.INVALID_ARGUMENT);
-    expect(d.response!.result!.error).toBe("unknown decider 'median' for data type wine; known deciders: first, majority");
+    expect(d.response!.result!.error).toBe(
+      "unknown decider 'median' for data type wine; known deciders: first, majority",
+    );
   });
 
   it('rejects malformed expectations per request and keeps the stream up', async () => {
     const r = router();
     const [a, b, c] = [guid(), guid(), guid()];
-    r.send([expectItem({ guid: a, models: 0 }), expectItem({ guid: b, models: 1, timeoutMs: 0 }), expectItem({ guid: '', models: 1 }), expectItem({ guid: c, models: 1 })]);
+    r.send([
+      expectItem({ guid: a, models: 0 }),
+      expectItem({ guid: b, models: 1, timeoutMs: 0 }),
+      expectItem({ guid: '', models: 1 }),
+      expectItem({ guid: c, models: 1 }),
+    ]);
     expect((await r.decision(a)).response!.result!.error).toMatch(/models must be at least 1, got 0/);
     expect((await r.decision(b)).response!.result!.error).toMatch(/timeout_ms must be from 1 to \d+, got 0/);
     expect((await r.decision('')).response!.result!.errorCode).toBe(Code.INVALID_ARGUMENT);
@@ -259,7 +290,13 @@ describe('speculative collector over gRPC', () => {
       expectItem({ guid: b, models: 2, dataType: dt, decider: 'majority', timeoutMs: 100 }),
       expectItem({ guid: c, models: 2, dataType: dt, decider: 'majority', timeoutMs: 100 }),
     ]);
-    exec.send(item(a, ok('x/1', 1)), item(a, ok('x/2', 1)), item(b, ok('x/1', 1)), item(b, ok('x/2', 2)), item(c, ok('x/1', 1)));
+    exec.send(
+      item(a, ok('x/1', 1)),
+      item(a, ok('x/2', 1)),
+      item(b, ok('x/1', 1)),
+      item(b, ok('x/2', 2)),
+      item(c, ok('x/1', 1)),
+    );
     await Promise.all([r.decision(a), r.decision(b), r.decision(c)]);
     await exec.end();
     const res = await getStats(client, dt);
@@ -313,7 +350,11 @@ describe('speculative collector over gRPC', () => {
       const chunk = guids.slice(start, start + CHUNK);
       for (let k = 0; k < 2; k++) {
         const mine = chunk.filter((_, i) => i % 2 === k);
-        routersUsed[k]!.send(mine.map((g, i) => expectItem({ guid: g, models: 3, decider: i % 3 === 0 ? 'first' : 'majority', timeoutMs: 1_000 })));
+        routersUsed[k]!.send(
+          mine.map((g, i) =>
+            expectItem({ guid: g, models: 3, decider: i % 3 === 0 ? 'first' : 'majority', timeoutMs: 1_000 }),
+          ),
+        );
       }
       // Three executors, one model each; some results of the last model are missing (decided early or at
       // the deadline), some arrive as failures.
@@ -322,12 +363,20 @@ describe('speculative collector over gRPC', () => {
         for (let i = 0; i < chunk.length; i++) {
           const g = chunk[i]!;
           if (m === 2 && i % 50 === 0) continue;
-          items.push(m === 1 && i % 7 === 0 ? item(g, failed('bulk/m1', Code.INTERNAL, 'x')) : item(g, ok(`bulk/m${m}`, i % 5)));
+          items.push(
+            m === 1 && i % 7 === 0
+              ? item(g, failed('bulk/m1', Code.INTERNAL, 'x'))
+              : item(g, ok(`bulk/m${m}`, i % 5)),
+          );
         }
         execs[m]!.send(...items);
       }
     }
-    await waitUntil(() => routersUsed[0]!.decisions.length + routersUsed[1]!.decisions.length >= N, 20_000, 'all decisions');
+    await waitUntil(
+      () => routersUsed[0]!.decisions.length + routersUsed[1]!.decisions.length >= N,
+      20_000,
+      'all decisions',
+    );
     await sleep(100);
     for (const e of execs) await e.end();
     const all = [...routersUsed[0]!.decisions, ...routersUsed[1]!.decisions];
@@ -335,7 +384,8 @@ describe('speculative collector over gRPC', () => {
     expect(new Set(all.map((d) => d.guid)).size).toBe(N);
     for (const d of all) expect(d.response!.result!.error).toBe('');
     // Every request went back on the stream its expectation came on.
-    for (let k = 0; k < 2; k++) for (const d of routersUsed[k]!.decisions) expect(Number(d.guid.slice(5)) % 2).toBe(k);
+    for (let k = 0; k < 2; k++)
+      for (const d of routersUsed[k]!.decisions) expect(Number(d.guid.slice(5)) % 2).toBe(k);
     const after = collector.counters();
     expect(after.decisions - before.decisions).toBe(N);
     expect(after.inFlight).toBe(0);
@@ -348,9 +398,16 @@ describe('speculative collector stop', () => {
     const client = collectorClient(collector.address);
     const r = new TestRouter(client);
     const exec = new TestExecutor(client);
-    r.send([expectItem({ guid: 'p1', models: 2, timeoutMs: 60_000, decider: 'majority' }), expectItem({ guid: 'p2', models: 2, timeoutMs: 60_000 })]);
+    r.send([
+      expectItem({ guid: 'p1', models: 2, timeoutMs: 60_000, decider: 'majority' }),
+      expectItem({ guid: 'p2', models: 2, timeoutMs: 60_000 }),
+    ]);
     exec.send(item('p1', ok('wine/a', 8)));
-    await waitUntil(() => collector.counters().results === 1 && collector.counters().inFlight === 2, 2_000, 'pending requests');
+    await waitUntil(
+      () => collector.counters().results === 1 && collector.counters().inFlight === 2,
+      2_000,
+      'pending requests',
+    );
     const t0 = Date.now();
     await collector.stop();
     expect(Date.now() - t0).toBeLessThan(3_000);
@@ -359,7 +416,9 @@ describe('speculative collector stop', () => {
     expect(qualifiers(d1)).toMatchObject({ models: '1/2', timedOut: 'true' });
     const d2 = await r.decision('p2');
     expect(d2.response!.result!.errorCode).toBe(Code.UNAVAILABLE);
-    expect(d2.response!.result!.error).toMatch(/speculative collector stopped before any model of data type wine answered/);
+    expect(d2.response!.result!.error).toMatch(
+      /speculative collector stopped before any model of data type wine answered/,
+    );
     expect((await r.finished).code).toBe(status.OK);
     expect((await exec.ack).received).toBe(1);
     expect(collector.counters().cancelled).toBe(2);

@@ -35,7 +35,10 @@ export interface CollectorHandle {
 }
 
 /** Starts the speculative collector in this process. */
-export async function startCollector(options: CollectorOptions = {}, deps: CollectorDeps = {}): Promise<CollectorHandle> {
+export async function startCollector(
+  options: CollectorOptions = {},
+  deps: CollectorDeps = {},
+): Promise<CollectorHandle> {
   const config = resolveCollectorConfig(options);
   const log = deps.logger ?? createLogger('speculative-collector', config.logLevel);
   const deciders = new DeciderRegistry();
@@ -68,7 +71,9 @@ export async function startCollector(options: CollectorOptions = {}, deps: Colle
   }
   const dialHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const address = `${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${server.port}`;
-  log.info(`listening on ${bindHost}:${server.port} (deciders ${deciders.names().join(', ')}, orphan TTL ${config.orphanTtlMs} ms)`);
+  log.info(
+    `listening on ${bindHost}:${server.port} (deciders ${deciders.names().join(', ')}, orphan TTL ${config.orphanTtlMs} ms)`,
+  );
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -82,13 +87,16 @@ export async function startCollector(options: CollectorOptions = {}, deps: Colle
         await Promise.race([engine.whenIdle(), delay(config.drainMs)]);
       }
       const cancelled = engine.cancelAll();
-      if (cancelled > 0) log.warn(`stopping: decided ${cancelled} request(s) early with the results they had`);
+      if (cancelled > 0)
+        log.warn(`stopping: decided ${cancelled} request(s) early with the results they had`);
       // Decisions go out before the streams end; routers then see a clean end of stream.
       streams.endAll();
       await server.stop(Math.max(500, config.drainMs - (Date.now() - t0)));
       engine.close();
       const c = engine.counters();
-      log.info(`stopped (${c.decisions} decisions, ${c.timeouts} timed out, ${c.orphansExpired + c.orphansEvicted} orphan results dropped)`);
+      log.info(
+        `stopped (${c.decisions} decisions, ${c.timeouts} timed out, ${c.orphansExpired + c.orphansEvicted} orphan results dropped)`,
+      );
     })();
     return stopping;
   };

@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { COLLECTOR_DEFAULTS, CollectorConfigError, loadCollectorConfigFromEnv, resolveCollectorConfig } from './config';
+import {
+  COLLECTOR_DEFAULTS,
+  CollectorConfigError,
+  loadCollectorConfigFromEnv,
+  resolveCollectorConfig,
+} from './config';
 
 describe('collector config', () => {
   it('applies defaults and ignores the other services’ variables', () => {
-    const c = loadCollectorConfigFromEnv({ REDIS_URL: 'redis://x:6379', EXECUTORS: 'a:1', JOIN_MODE: 'partition' });
+    const c = loadCollectorConfigFromEnv({
+      REDIS_URL: 'redis://x:6379',
+      EXECUTORS: 'a:1',
+      JOIN_MODE: 'partition',
+    });
     expect(c).toEqual({ ...COLLECTOR_DEFAULTS });
     expect(c.port).toBe(50071);
     expect(c.orphanTtlMs).toBe(10_000);
@@ -35,11 +44,17 @@ describe('collector config', () => {
   });
 
   it('rejects bad values naming the variable', () => {
-    expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: 'abc' })).toThrow(/COLLECTOR_PORT must be an integer, got 'abc'/);
-    expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: '70000' })).toThrow(/COLLECTOR_PORT must be an integer from 0 to 65535/);
+    expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: 'abc' })).toThrow(
+      /COLLECTOR_PORT must be an integer, got 'abc'/,
+    );
+    expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: '70000' })).toThrow(
+      /COLLECTOR_PORT must be an integer from 0 to 65535/,
+    );
     expect(() => loadCollectorConfigFromEnv({ MAX_BATCH: '0' })).toThrow(CollectorConfigError);
     expect(() => loadCollectorConfigFromEnv({ ORPHAN_TTL_MS: '0' })).toThrow(/ORPHAN_TTL_MS/);
-    expect(() => loadCollectorConfigFromEnv({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of debug, info, warn, error, silent, got 'loud'/);
+    expect(() => loadCollectorConfigFromEnv({ LOG_LEVEL: 'loud' })).toThrow(
+      /LOG_LEVEL must be one of debug, info, warn, error, silent, got 'loud'/,
+    );
     expect(() => resolveCollectorConfig({ drainMs: -1 })).toThrow(/DRAIN_MS/);
   });
 });

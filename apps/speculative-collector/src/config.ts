@@ -65,7 +65,9 @@ export function resolveCollectorConfig(options: CollectorOptions = {}): Collecto
   const d = COLLECTOR_DEFAULTS;
   const logLevel = options.logLevel ?? d.logLevel;
   if (!LOG_LEVELS.includes(logLevel)) {
-    throw new CollectorConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${String(logLevel)}'`);
+    throw new CollectorConfigError(
+      `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}, got '${String(logLevel)}'`,
+    );
   }
   const host = options.host?.trim() || d.host;
   return {

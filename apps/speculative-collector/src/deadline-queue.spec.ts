@@ -35,7 +35,10 @@ describe('DeadlineQueue', () => {
   });
 
   it('keeps heap order under random adds and removes', () => {
-    const q = new DeadlineQueue<Item>(() => {}, () => 0);
+    const q = new DeadlineQueue<Item>(
+      () => {},
+      () => 0,
+    );
     const live = new Set<Item>();
     let seed = 7;
     const rnd = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
@@ -51,6 +54,7 @@ describe('DeadlineQueue', () => {
     }
     const out = q.clear();
     expect(out).toHaveLength(live.size);
-    for (let i = 1; i < out.length; i++) expect(out[i]!.deadline).toBeGreaterThanOrEqual(out[i - 1]!.deadline);
+    for (let i = 1; i < out.length; i++)
+      expect(out[i]!.deadline).toBeGreaterThanOrEqual(out[i - 1]!.deadline);
   });
 });

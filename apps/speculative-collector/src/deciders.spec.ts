@@ -51,7 +51,9 @@ describe('majority decider', () => {
   it('compares values by string form', () => {
     expect(valueKey(ok('a', 7))).toBe(valueKey(ok('b', '7')));
     expect(valueKey({ ...ok('a', 1), value: { boolean: true } })).toBe('true');
-    expect(valueKey({ ...ok('a', 1), value: undefined, outputs: { p: { number: 0.5 } } })).not.toBe(valueKey({ ...ok('a', 1), value: undefined }));
+    expect(valueKey({ ...ok('a', 1), value: undefined, outputs: { p: { number: 0.5 } } })).not.toBe(
+      valueKey({ ...ok('a', 1), value: undefined }),
+    );
   });
 });
 
@@ -62,7 +64,11 @@ describe('DeciderRegistry', () => {
     expect(r.get('')!.name).toBe('first');
     expect(r.get('Majority ')!.name).toBe('majority');
     expect(r.get('median')).toBeUndefined();
-    r.register({ name: 'last', early: () => undefined, final: (rs) => (rs.length ? { result: rs[rs.length - 1]! } : undefined) });
+    r.register({
+      name: 'last',
+      early: () => undefined,
+      final: (rs) => (rs.length ? { result: rs[rs.length - 1]! } : undefined),
+    });
     expect(r.get('last')!.name).toBe('last');
   });
 });

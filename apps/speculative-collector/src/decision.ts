@@ -5,7 +5,16 @@ export const COLLECTOR_SOURCE = 'speculative-collector';
 
 /** A failure result made by the collector. */
 export function errorResult(code: number, message: string, model = ''): ServingResult {
-  return { processed: false, model, source: COLLECTOR_SOURCE, outputs: {}, tensors: [], error: message, errorCode: code, duration: 0 };
+  return {
+    processed: false,
+    model,
+    source: COLLECTOR_SOURCE,
+    outputs: {},
+    tensors: [],
+    error: message,
+    errorCode: code,
+    duration: 0,
+  };
 }
 
 // Shared, never mutated: the encoder only reads them.
@@ -28,7 +37,8 @@ const SMALL_FANOUT = 16;
 const MODELS_QUALIFIERS: ServingQualifier[][] = [];
 
 function modelsQualifier(answered: number, expected: number): ServingQualifier {
-  if (expected > SMALL_FANOUT || answered > expected || answered < 0) return { key: 'models', value: `${answered}/${expected}` };
+  if (expected > SMALL_FANOUT || answered > expected || answered < 0)
+    return { key: 'models', value: `${answered}/${expected}` };
   let row = MODELS_QUALIFIERS[expected];
   if (row === undefined) {
     row = [];
@@ -52,7 +62,11 @@ export function decisionResponse(
   timedOut: boolean,
   votes?: number,
 ): ServingResponse {
-  const qualifiers: ServingQualifier[] = [deciderQualifier(decider), modelsQualifier(answered, expected), timedOut ? TIMED_OUT : IN_TIME];
+  const qualifiers: ServingQualifier[] = [
+    deciderQualifier(decider),
+    modelsQualifier(answered, expected),
+    timedOut ? TIMED_OUT : IN_TIME,
+  ];
   if (votes !== undefined) qualifiers.push({ key: 'votes', value: String(votes) });
   const response: ServingResponse = { guid, result, qualifiers };
   if (confidence !== undefined) response.confidence = confidence;

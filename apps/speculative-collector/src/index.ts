@@ -1,4 +1,9 @@
-export { startCollector, COLLECTOR_SERVICE_NAME, type CollectorHandle, type CollectorDeps } from './collector';
+export {
+  startCollector,
+  COLLECTOR_SERVICE_NAME,
+  type CollectorHandle,
+  type CollectorDeps,
+} from './collector';
 export {
   resolveCollectorConfig,
   loadCollectorConfigFromEnv,

@@ -21,7 +21,8 @@ export function createLogger(
   write: (line: string) => void = defaultWrite,
 ): Logger {
   const min = RANK[level];
-  const at = (l: Exclude<LogLevel, 'silent'>) => (RANK[l] >= min ? (msg: string) => write(`[${service}] ${l} ${msg}`) : noop);
+  const at = (l: Exclude<LogLevel, 'silent'>) =>
+    RANK[l] >= min ? (msg: string) => write(`[${service}] ${l} ${msg}`) : noop;
   return { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
 }
 

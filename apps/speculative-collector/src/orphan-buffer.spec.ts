@@ -7,7 +7,12 @@ describe('OrphanBuffer', () => {
   it('holds results per guid until the TTL and counts what expires', () => {
     let now = 0;
     let expired = 0;
-    const b = new OrphanBuffer({ ttlMs: 100, maxResults: 10, now: () => now, onExpired: (n) => (expired += n) });
+    const b = new OrphanBuffer({
+      ttlMs: 100,
+      maxResults: 10,
+      now: () => now,
+      onExpired: (n) => (expired += n),
+    });
     b.add('g1', ok('a', 1));
     b.add('g1', ok('b', 2));
     now = 50;

@@ -51,7 +51,8 @@ export class OrphanBuffer {
       return;
     }
     const entry = this.entries.get(guid);
-    if (entry === undefined) this.entries.set(guid, { expiresAt: this.now() + this.ttlMs, results: [result] });
+    if (entry === undefined)
+      this.entries.set(guid, { expiresAt: this.now() + this.ttlMs, results: [result] });
     else entry.results.push(result);
     this.held++;
     if (this.held > this.maxResults) this.evictOldest();
@@ -59,7 +60,10 @@ export class OrphanBuffer {
       // Expired entries are freed by this sweep only (take() never applies an expired one): each walk from
       // the front of the Map passes over the slots of deleted entries, so it must not run per result.
       // unref: it never holds the process open.
-      this.sweeper = setInterval(() => this.expire(this.now()), Math.max(10, Math.min(1_000, this.ttlMs / 4)));
+      this.sweeper = setInterval(
+        () => this.expire(this.now()),
+        Math.max(10, Math.min(1_000, this.ttlMs / 4)),
+      );
       this.sweeper.unref();
     }
   }

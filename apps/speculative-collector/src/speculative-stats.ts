@@ -61,6 +61,8 @@ export class SpeculativeStats {
       const s = this.byType.get(dataType);
       return s ? [s.snapshot()] : [];
     }
-    return [...this.byType.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((s) => s.snapshot());
+    return [...this.byType.values()]
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .map((s) => s.snapshot());
   }
 }

@@ -3,7 +3,16 @@ import { InMemoryTelemetry, injectTraceContext, tracer } from '@modelserving/tel
 import { SpanStatusCode } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCollector, type CollectorHandle } from './index';
-import { collectorClient, expectItem, failed, item, ok, TestExecutor, TestRouter, waitUntil } from './test-support/collector-clients';
+import {
+  collectorClient,
+  expectItem,
+  failed,
+  item,
+  ok,
+  TestExecutor,
+  TestRouter,
+  waitUntil,
+} from './test-support/collector-clients';
 
 describe('collector.decide spans', () => {
   let telemetry: InMemoryTelemetry;
@@ -21,7 +30,8 @@ describe('collector.decide spans', () => {
     await telemetry.uninstall();
   });
 
-  const decideSpan = (guid: string) => telemetry.spans().find((s) => s.name === 'collector.decide' && s.attributes['guid'] === guid);
+  const decideSpan = (guid: string) =>
+    telemetry.spans().find((s) => s.name === 'collector.decide' && s.attributes['guid'] === guid);
 
   it('parents the decide span on the trace context carried by the ExpectItem', async () => {
     const root = tracer().startSpan('router.route');
@@ -30,14 +40,24 @@ describe('collector.decide spans', () => {
     const router = new TestRouter(client);
     const exec = new TestExecutor(client);
     router.send([expectItem({ guid: 't1', models: 3, decider: 'majority', trace })]);
-    exec.send(item('t1', ok('wine/a', 6), trace), item('t1', failed('wine/b', Code.INTERNAL, 'boom'), trace), item('t1', ok('wine/c', 6), trace));
+    exec.send(
+      item('t1', ok('wine/a', 6), trace),
+      item('t1', failed('wine/b', Code.INTERNAL, 'boom'), trace),
+      item('t1', ok('wine/c', 6), trace),
+    );
     await router.decision('t1');
     root.end();
     await waitUntil(() => decideSpan('t1') !== undefined, 2_000, 'decide span');
     const span = decideSpan('t1')!;
     expect(span.spanContext().traceId).toBe(root.spanContext().traceId);
     expect(span.parentSpanContext?.spanId).toBe(root.spanContext().spanId);
-    expect(span.attributes).toMatchObject({ decider: 'majority', models: 3, answered: 3, timedOut: false, dataType: 'wine' });
+    expect(span.attributes).toMatchObject({
+      decider: 'majority',
+      models: 3,
+      answered: 3,
+      timedOut: false,
+      dataType: 'wine',
+    });
     expect(span.events.map((e) => e.attributes?.['model'])).toEqual(['wine/a', 'wine/b', 'wine/c']);
     expect(span.events.map((e) => e.attributes?.['ok'])).toEqual([true, false, true]);
     expect(span.status.code).not.toBe(SpanStatusCode.ERROR);

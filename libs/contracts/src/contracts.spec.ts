@@ -1,13 +1,21 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ModelDescriptor, ModelDescriptor_ModelType, ServingRequest, ServingRequestView, inference } from './index';
+import {
+  ModelDescriptor,
+  ModelDescriptor_ModelType,
+  ServingRequest,
+  ServingRequestView,
+  inference,
+} from './index';
 
 const root = resolve(__dirname, '../../..');
 
 describe('contracts', () => {
   it('generated code matches proto/ (buf lint + regenerate + diff)', () => {
-    const out = execFileSync(process.execPath, [resolve(root, 'tools/scripts/proto-gen.mjs'), '--check'], { encoding: 'utf8' });
+    const out = execFileSync(process.execPath, [resolve(root, 'tools/scripts/proto-gen.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
     expect(out).toMatch(/contracts match proto/);
   }, 60_000);
 
@@ -16,24 +24,56 @@ describe('contracts', () => {
     expect(ModelDescriptor_ModelType.TENSORFLOW_SAVED).toBe(1);
     expect(ModelDescriptor_ModelType.PMML).toBe(2);
     expect(ModelDescriptor_ModelType.PFA).toBe(3);
-    const bytes = ModelDescriptor.encode({ name: 'm', description: '', dataType: 'wine', modelType: 2, location: '/x', metadata: {} }).finish();
+    const bytes = ModelDescriptor.encode({
+      name: 'm',
+      description: '',
+      dataType: 'wine',
+      modelType: 2,
+      location: '/x',
+      metadata: {},
+    }).finish();
     expect(ModelDescriptor.decode(bytes).location).toBe('/x');
   });
 
   it('view messages are wire-compatible with the full ones', () => {
-    const full = ServingRequest.encode({ guid: 'g', dataType: 'wine', data: { features: { a: { number: 2 } }, tensors: [] }, modelName: 'm', timeoutMs: 5 }).finish();
+    const full = ServingRequest.encode({
+      guid: 'g',
+      dataType: 'wine',
+      data: { features: { a: { number: 2 } }, tensors: [] },
+      modelName: 'm',
+      timeoutMs: 5,
+    }).finish();
     const view = ServingRequestView.decode(full);
     expect(view.dataType).toBe('wine');
-    expect(ServingRequest.decode(ServingRequestView.encode(view).finish())).toEqual(ServingRequest.decode(full));
+    expect(ServingRequest.decode(ServingRequestView.encode(view).finish())).toEqual(
+      ServingRequest.decode(full),
+    );
   });
 
   it('exposes the Open Inference Protocol service with the spec field numbers', () => {
     expect(Object.keys(inference.GRPCInferenceServiceService)).toEqual(
-      expect.arrayContaining(['serverLive', 'serverReady', 'modelReady', 'serverMetadata', 'modelMetadata', 'modelInfer']),
+      expect.arrayContaining([
+        'serverLive',
+        'serverReady',
+        'modelReady',
+        'serverMetadata',
+        'modelMetadata',
+        'modelInfer',
+      ]),
     );
-    expect(inference.GRPCInferenceServiceService.modelInfer.path).toBe('/inference.GRPCInferenceService/ModelInfer');
+    expect(inference.GRPCInferenceServiceService.modelInfer.path).toBe(
+      '/inference.GRPCInferenceService/ModelInfer',
+    );
     // raw_input_contents is field 7 (tag 7<<3|2 = 0x3a).
-    const bytes = inference.ModelInferRequest.encode({ modelName: '', modelVersion: '', id: '', parameters: {}, inputs: [], outputs: [], rawInputContents: [Buffer.from([1])] }).finish();
+    const bytes = inference.ModelInferRequest.encode({
+      modelName: '',
+      modelVersion: '',
+      id: '',
+      parameters: {},
+      inputs: [],
+      outputs: [],
+      rawInputContents: [Buffer.from([1])],
+    }).finish();
     expect(bytes[0]).toBe(0x3a);
   });
 });

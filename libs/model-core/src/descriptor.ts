@@ -38,7 +38,8 @@ export function modelKey(dataType: string, name: string): string {
 
 export function splitModelKey(key: string): { dataType: string; name: string } {
   const i = key.indexOf('/');
-  if (i <= 0 || i === key.length - 1) throw invalidArgument(`'${key}' is not a model key (expected dataType/modelName)`);
+  if (i <= 0 || i === key.length - 1)
+    throw invalidArgument(`'${key}' is not a model key (expected dataType/modelName)`);
   return { dataType: key.slice(0, i), name: key.slice(i + 1) };
 }
 
@@ -57,7 +58,9 @@ export function validateDescriptor(d: ModelDescriptor): ModelDescriptor {
   validateName('data type', d.dataType);
   const hasData = d.data !== undefined && d.data.length > 0;
   const hasLocation = d.location !== undefined && d.location.length > 0;
-  if (!hasData && !hasLocation) throw invalidArgument(`model ${modelKey(d.dataType, d.name)} has neither data nor location`);
-  if (hasData && hasLocation) throw invalidArgument(`model ${modelKey(d.dataType, d.name)} has both data and location`);
+  if (!hasData && !hasLocation)
+    throw invalidArgument(`model ${modelKey(d.dataType, d.name)} has neither data nor location`);
+  if (hasData && hasLocation)
+    throw invalidArgument(`model ${modelKey(d.dataType, d.name)} has both data and location`);
   return d;
 }

@@ -62,7 +62,9 @@ function isCoded(err: unknown): err is { code: number } {
 
 export const invalidArgument = (message: string, cause?: unknown) =>
   new ServingError(Code.INVALID_ARGUMENT, message, { cause });
-export const notFound = (message: string, cause?: unknown) => new ServingError(Code.NOT_FOUND, message, { cause });
+export const notFound = (message: string, cause?: unknown) =>
+  new ServingError(Code.NOT_FOUND, message, { cause });
 export const failedPrecondition = (message: string, cause?: unknown) =>
   new ServingError(Code.FAILED_PRECONDITION, message, { cause });
-export const unavailable = (message: string, cause?: unknown) => new ServingError(Code.UNAVAILABLE, message, { cause });
+export const unavailable = (message: string, cause?: unknown) =>
+  new ServingError(Code.UNAVAILABLE, message, { cause });

@@ -202,7 +202,8 @@ export class ModelRegistry {
   private notServing(key: string): ServingError {
     const slot = this.slots.get(key);
     if (!slot) return notFound(`model ${key} is not deployed`);
-    if (slot.error) return new ServingError(Code.FAILED_PRECONDITION, `model ${key} failed to load: ${slot.error}`);
+    if (slot.error)
+      return new ServingError(Code.FAILED_PRECONDITION, `model ${key} failed to load: ${slot.error}`);
     return new ServingError(Code.UNAVAILABLE, `model ${key} is still loading`);
   }
 
@@ -235,7 +236,9 @@ export class ModelRegistry {
       state: cur ? 'SERVING' : slot.loadingCount > 0 ? 'LOADING' : 'FAILED',
       loading: slot.loadingCount > 0,
       ...(slot.error !== undefined ? { error: slot.error } : {}),
-      ...(cur ? { runtime: cur.model.runtime, stats: cur.stats.snapshot(), signature: cur.model.signature() } : {}),
+      ...(cur
+        ? { runtime: cur.model.runtime, stats: cur.stats.snapshot(), signature: cur.model.signature() }
+        : {}),
       generation: cur?.generation ?? 0,
     };
   }

@@ -59,7 +59,12 @@ describe('withModelServing', () => {
     }).predict()) {
       results.push(r);
     }
-    expect(results.map((r) => (r.processed ? r.value : 'unprocessed'))).toEqual(['unprocessed', 20, 300, 'unprocessed']);
+    expect(results.map((r) => (r.processed ? r.value : 'unprocessed'))).toEqual([
+      'unprocessed',
+      20,
+      300,
+      'unprocessed',
+    ]);
     expect(results[2]!.model).toBe('wine/b');
     expect(errors).toEqual([]);
   });

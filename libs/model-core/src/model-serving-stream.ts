@@ -102,7 +102,14 @@ export class ModelServingStream {
       };
     } catch (err) {
       const e = ServingError.from(err, 3);
-      return { processed: true, model: key, source, error: e.message, errorCode: e.code, duration: performance.now() - t0 };
+      return {
+        processed: true,
+        model: key,
+        source,
+        error: e.message,
+        errorCode: e.code,
+        duration: performance.now() - t0,
+      };
     }
   }
 
@@ -131,7 +138,8 @@ export class ModelServingStream {
   private async toServe(key: string, d: ModelDescriptor): Promise<ModelToServe> {
     let content = d.data;
     if (content === undefined || content.length === 0) {
-      if (!this.options.fetchContent) throw invalidArgument(`model ${key} is given by location but no content fetcher is configured`);
+      if (!this.options.fetchContent)
+        throw invalidArgument(`model ${key} is given by location but no content fetcher is configured`);
       content = await this.options.fetchContent(d);
     }
     return {

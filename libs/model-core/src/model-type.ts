@@ -27,6 +27,7 @@ export function parseModelType(name: string): ModelType {
   for (const [num, n] of Object.entries(NAMES)) {
     if (n === upper) return Number(num) as ModelType;
   }
-  if (upper === 'TENSORFLOWSAVED' || upper === 'SAVED_MODEL' || upper === 'SAVEDMODEL') return ModelType.TENSORFLOW_SAVED;
+  if (upper === 'TENSORFLOWSAVED' || upper === 'SAVED_MODEL' || upper === 'SAVEDMODEL')
+    return ModelType.TENSORFLOW_SAVED;
   throw new RangeError(`unknown model type '${name}' (expected one of ${Object.values(NAMES).join(', ')})`);
 }

@@ -16,6 +16,7 @@ export function isBlobKey(key: string): boolean {
 /** The hex digest of a blob key; INVALID_ARGUMENT when `key` is not `blob:sha256:<64 hex>`. */
 export function blobDigest(key: string): string {
   const m = BLOB_KEY_RE.exec(key);
-  if (!m) throw invalidArgument(`'${key}' is not a blob key (expected ${BLOB_PREFIX}<64 lowercase hex digits>)`);
+  if (!m)
+    throw invalidArgument(`'${key}' is not a blob key (expected ${BLOB_PREFIX}<64 lowercase hex digits>)`);
   return m[1] as string;
 }

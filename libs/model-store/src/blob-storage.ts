@@ -39,7 +39,11 @@ export class DirectoryBlobStorage implements BlobStorage {
     try {
       await mkdir(dir, { recursive: true });
     } catch (err) {
-      throw new ServingError(Code.UNAVAILABLE, `cannot create blob directory ${dir}: ${(err as Error).message}`, { cause: err });
+      throw new ServingError(
+        Code.UNAVAILABLE,
+        `cannot create blob directory ${dir}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
     return new DirectoryBlobStorage(dir);
   }
@@ -53,8 +57,11 @@ export class DirectoryBlobStorage implements BlobStorage {
       await rename(tmp, path);
     } catch (err) {
       await unlink(tmp).catch(() => undefined);
-      const code = (err as NodeJS.ErrnoException).code === 'ENOSPC' ? Code.RESOURCE_EXHAUSTED : Code.UNAVAILABLE;
-      throw new ServingError(code, `cannot write blob ${key} to ${this.dir}: ${(err as Error).message}`, { cause: err });
+      const code =
+        (err as NodeJS.ErrnoException).code === 'ENOSPC' ? Code.RESOURCE_EXHAUSTED : Code.UNAVAILABLE;
+      throw new ServingError(code, `cannot write blob ${key} to ${this.dir}: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   }
 
@@ -63,7 +70,11 @@ export class DirectoryBlobStorage implements BlobStorage {
       return await readFile(this.pathOf(key));
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new ServingError(Code.UNAVAILABLE, `cannot read blob ${key} from ${this.dir}: ${(err as Error).message}`, { cause: err });
+      throw new ServingError(
+        Code.UNAVAILABLE,
+        `cannot read blob ${key} from ${this.dir}: ${(err as Error).message}`,
+        { cause: err },
+      );
     }
   }
 

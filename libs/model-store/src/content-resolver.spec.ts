@@ -82,19 +82,27 @@ const at = (location: string) => descriptor('m', { data: undefined, location });
 
 describe('resolveContent', () => {
   it('returns inline data as is', async () => {
-    expect(Buffer.from(await resolveContent(descriptor('m', { data: MODEL }), store)).equals(MODEL)).toBe(true);
+    expect(Buffer.from(await resolveContent(descriptor('m', { data: MODEL }), store)).equals(MODEL)).toBe(
+      true,
+    );
   });
 
   it('reads absolute paths, paths relative to baseDir and file:// URLs', async () => {
     const file = join(dir, 'model.pmml');
     expect(Buffer.from(await resolveContent(at(file), store)).equals(MODEL)).toBe(true);
-    expect(Buffer.from(await resolveContent(at('model.pmml'), store, { baseDir: dir })).equals(MODEL)).toBe(true);
+    expect(Buffer.from(await resolveContent(at('model.pmml'), store, { baseDir: dir })).equals(MODEL)).toBe(
+      true,
+    );
     expect(Buffer.from(await resolveContent(at(pathToFileURL(file).href), store)).equals(MODEL)).toBe(true);
   });
 
   it('reports file problems with the location: missing, directory, too large', async () => {
     const missing = join(dir, 'nope.pmml');
-    await expectServingError(resolveContent(at(missing), store), Code.NOT_FOUND, new RegExp(`wine/m.*${missing}`));
+    await expectServingError(
+      resolveContent(at(missing), store),
+      Code.NOT_FOUND,
+      new RegExp(`wine/m.*${missing}`),
+    );
     // Directories are left to the factory (SavedModel): empty content, the location travels along.
     expect((await resolveContent(at(join(dir, 'saved_model')), store)).length).toBe(0);
     await expectServingError(
@@ -117,11 +125,23 @@ describe('resolveContent', () => {
   });
 
   it('maps HTTP and network failures: 404 NOT_FOUND, 503 and refused connections UNAVAILABLE, slow DEADLINE_EXCEEDED', async () => {
-    await expectServingError(resolveContent(at(`${base}/missing.pmml`), store), Code.NOT_FOUND, /missing\.pmml.*HTTP 404/);
+    await expectServingError(
+      resolveContent(at(`${base}/missing.pmml`), store),
+      Code.NOT_FOUND,
+      /missing\.pmml.*HTTP 404/,
+    );
     await expectServingError(resolveContent(at(`${base}/broken`), store), Code.UNAVAILABLE, /HTTP 503/);
     const closedPort = await freePort();
-    await expectServingError(resolveContent(at(`http://127.0.0.1:${closedPort}/m`), store), Code.UNAVAILABLE, /request failed/);
-    await expectServingError(resolveContent(at(`${base}/slow`), store, { timeoutMs: 200 }), Code.DEADLINE_EXCEEDED, /200 ms/);
+    await expectServingError(
+      resolveContent(at(`http://127.0.0.1:${closedPort}/m`), store),
+      Code.UNAVAILABLE,
+      /request failed/,
+    );
+    await expectServingError(
+      resolveContent(at(`${base}/slow`), store, { timeoutMs: 200 }),
+      Code.DEADLINE_EXCEEDED,
+      /200 ms/,
+    );
   });
 
   it('refuses too large downloads: from Content-Length, and by aborting a stream past the limit', async () => {
@@ -141,7 +161,11 @@ describe('resolveContent', () => {
   });
 
   it('rejects unsupported schemes and malformed URLs with INVALID_ARGUMENT', async () => {
-    await expectServingError(resolveContent(at('ftp://example.com/m.pmml'), store), Code.INVALID_ARGUMENT, /unsupported scheme 'ftp:'/);
+    await expectServingError(
+      resolveContent(at('ftp://example.com/m.pmml'), store),
+      Code.INVALID_ARGUMENT,
+      /unsupported scheme 'ftp:'/,
+    );
     await expectServingError(resolveContent(at('http://'), store), Code.INVALID_ARGUMENT, /not a valid URL/);
     await expectServingError(resolveContent(at('blob:sha1:abc'), store), Code.INVALID_ARGUMENT, /blob key/);
   });

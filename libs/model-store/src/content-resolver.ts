@@ -57,7 +57,8 @@ export async function resolveContent(
     return descriptor.data;
   }
   const location = descriptor.location ?? '';
-  if (location === '') throw new ServingError(Code.INVALID_ARGUMENT, `model ${key} has neither data nor location`);
+  if (location === '')
+    throw new ServingError(Code.INVALID_ARGUMENT, `model ${key} has neither data nor location`);
   const fail = (code: Code, reason: string, cause?: unknown) =>
     new ServingError(code, `model ${key}: cannot load '${location}': ${reason}`, { cause });
 
@@ -91,7 +92,12 @@ export class ContentResolver {
 
 type Fail = (code: Code, reason: string, cause?: unknown) => ServingError;
 
-async function loadBlob(key: string, store: ModelStore, config: ResolverConfig, fail: Fail): Promise<Uint8Array> {
+async function loadBlob(
+  key: string,
+  store: ModelStore,
+  config: ResolverConfig,
+  fail: Fail,
+): Promise<Uint8Array> {
   let data: Uint8Array;
   try {
     data = await store.getBlob(key);
@@ -99,7 +105,8 @@ async function loadBlob(key: string, store: ModelStore, config: ResolverConfig, 
     const e = ServingError.from(err, Code.UNAVAILABLE);
     throw fail(e.code, e.message, err);
   }
-  if (data.length > config.maxModelBytes) throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(data.length, config.maxModelBytes));
+  if (data.length > config.maxModelBytes)
+    throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(data.length, config.maxModelBytes));
   // The key promises the content; a mismatch means the store handed back something else.
   if (createHash('sha256').update(data).digest('hex') !== blobDigest(key)) {
     throw fail(Code.DATA_LOSS, 'the blob content does not match its sha256 key');
@@ -114,16 +121,20 @@ async function loadFile(path: string, config: ResolverConfig, fail: Fail): Promi
     // it may hold many files of which the factory needs only some. Its content here is empty.
     if (info.isDirectory()) return new Uint8Array(0);
     if (!info.isFile()) throw fail(Code.INVALID_ARGUMENT, `${path} is not a regular file`);
-    if (info.size > config.maxModelBytes) throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(info.size, config.maxModelBytes));
+    if (info.size > config.maxModelBytes)
+      throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(info.size, config.maxModelBytes));
     const data = await readFile(path, config.signal ? { signal: config.signal } : {});
     // The file may have grown between stat and read.
-    if (data.length > config.maxModelBytes) throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(data.length, config.maxModelBytes));
+    if (data.length > config.maxModelBytes)
+      throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(data.length, config.maxModelBytes));
     return data;
   } catch (err) {
     if (err instanceof ServingError) throw err;
     const errno = (err as NodeJS.ErrnoException).code;
-    if (errno === 'ENOENT' || errno === 'ENOTDIR') throw fail(Code.NOT_FOUND, `file ${path} does not exist`, err);
-    if (errno === 'EACCES' || errno === 'EPERM') throw fail(Code.PERMISSION_DENIED, `file ${path} is not readable`, err);
+    if (errno === 'ENOENT' || errno === 'ENOTDIR')
+      throw fail(Code.NOT_FOUND, `file ${path} does not exist`, err);
+    if (errno === 'EACCES' || errno === 'EPERM')
+      throw fail(Code.PERMISSION_DENIED, `file ${path} is not readable`, err);
     if ((err as Error).name === 'AbortError') throw fail(Code.CANCELLED, 'cancelled', err);
     throw fail(Code.UNAVAILABLE, `cannot read ${path}: ${(err as Error).message}`, err);
   }
@@ -134,10 +145,15 @@ async function download(url: URL, config: ResolverConfig, fail: Fail): Promise<U
   const signal = config.signal ? AbortSignal.any([config.signal, timeout]) : timeout;
   const networkError = (err: unknown): ServingError => {
     if (err instanceof ServingError) return err;
-    if (timeout.aborted) return fail(Code.DEADLINE_EXCEEDED, `no complete response within ${config.timeoutMs} ms`, err);
+    if (timeout.aborted)
+      return fail(Code.DEADLINE_EXCEEDED, `no complete response within ${config.timeoutMs} ms`, err);
     if (config.signal?.aborted) return fail(Code.CANCELLED, 'cancelled', err);
     const cause = (err as { cause?: { message?: string } }).cause?.message;
-    return fail(Code.UNAVAILABLE, `request failed: ${(err as Error).message}${cause ? ` (${cause})` : ''}`, err);
+    return fail(
+      Code.UNAVAILABLE,
+      `request failed: ${(err as Error).message}${cause ? ` (${cause})` : ''}`,
+      err,
+    );
   };
 
   let response: Response;
@@ -147,7 +163,8 @@ async function download(url: URL, config: ResolverConfig, fail: Fail): Promise<U
     throw networkError(err);
   }
   try {
-    if (!response.ok) throw fail(httpStatusCode(response.status), `HTTP ${response.status} ${response.statusText}`.trim());
+    if (!response.ok)
+      throw fail(httpStatusCode(response.status), `HTTP ${response.status} ${response.statusText}`.trim());
     const declared = Number(response.headers.get('content-length') ?? NaN);
     if (Number.isFinite(declared) && declared > config.maxModelBytes) {
       throw fail(Code.RESOURCE_EXHAUSTED, tooLarge(declared, config.maxModelBytes));
@@ -184,7 +201,8 @@ function httpStatusCode(status: number): Code {
 }
 
 function checkSize(key: string, what: string, size: number, max: number): void {
-  if (size > max) throw new ServingError(Code.RESOURCE_EXHAUSTED, `model ${key}: ${what} is ${tooLarge(size, max)}`);
+  if (size > max)
+    throw new ServingError(Code.RESOURCE_EXHAUSTED, `model ${key}: ${what} is ${tooLarge(size, max)}`);
 }
 
 function tooLarge(size: number, max: number): string {

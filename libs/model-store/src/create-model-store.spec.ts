@@ -33,7 +33,11 @@ describe('createModelStore', () => {
     expect(remote).toBeInstanceOf(RemoteModelStore);
 
     const { url } = redis.require(ctx);
-    const store = await createModelStore({ redisUrl: url, storeAddress: '127.0.0.1:1', redisPrefix: uniquePrefix() });
+    const store = await createModelStore({
+      redisUrl: url,
+      storeAddress: '127.0.0.1:1',
+      redisPrefix: uniquePrefix(),
+    });
     onTestFinished(() => store.close());
     expect(store).toBeInstanceOf(RedisModelStore);
     expect(await store.snapshot()).toMatchObject({ position: '' });

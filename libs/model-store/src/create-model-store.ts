@@ -22,7 +22,10 @@ export async function createModelStore(config: ModelStoreConfig = {}): Promise<M
     ...(config.maxModelBytes !== undefined ? { maxModelBytes: config.maxModelBytes } : {}),
   };
   if (config.redisUrl) {
-    return RedisModelStore.connect(config.redisUrl, { ...limits, ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}) });
+    return RedisModelStore.connect(config.redisUrl, {
+      ...limits,
+      ...(config.redisPrefix ? { prefix: config.redisPrefix } : {}),
+    });
   }
   if (config.storeAddress) {
     // Limits are enforced by the store behind the address; the client only needs room for the messages.

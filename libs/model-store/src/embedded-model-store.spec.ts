@@ -23,7 +23,9 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function open(options: Parameters<typeof EmbeddedModelStore.open>[0] = {}): Promise<EmbeddedModelStore> {
+async function open(
+  options: Parameters<typeof EmbeddedModelStore.open>[0] = {},
+): Promise<EmbeddedModelStore> {
   const store = await EmbeddedModelStore.open({ file, fsync: false, ...options });
   opened.push(store);
   return store;
@@ -32,7 +34,8 @@ async function open(options: Parameters<typeof EmbeddedModelStore.open>[0] = {})
 /** Record kinds of a log file (see event-log-file.ts: u32 length, u32 crc, kind byte, body). */
 function recordKinds(bytes: Buffer): number[] {
   const kinds: number[] = [];
-  for (let offset = 0; offset < bytes.length; offset += 8 + bytes.readUInt32BE(offset)) kinds.push(bytes[offset + 8] as number);
+  for (let offset = 0; offset < bytes.length; offset += 8 + bytes.readUInt32BE(offset))
+    kinds.push(bytes[offset + 8] as number);
   return kinds;
 }
 
@@ -51,7 +54,9 @@ describe('EmbeddedModelStore file persistence', () => {
     const first = await open();
     await first.publish({ deploy: descriptor('a') });
     await first.publish({ deploy: descriptor('big', { data: big }) });
-    await first.publish({ policy: { dataType: 'wine', decider: 'majority', timeoutMs: 80, alwaysSpeculative: true } });
+    await first.publish({
+      policy: { dataType: 'wine', decider: 'majority', timeoutMs: 80, alwaysSpeculative: true },
+    });
     await first.publish({ suspended: true });
     await first.publish({ undeploy: { dataType: 'wine', name: 'a' } });
     const before = await first.snapshot();

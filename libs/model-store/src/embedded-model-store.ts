@@ -9,7 +9,13 @@ import type { ModelStore, PublishEvent } from './model-store';
 import { comparePositions, nextPosition, positionTimeMs, validatePosition } from './positions';
 import { SerialQueue } from './serial-queue';
 import { StoreState } from './store-state';
-import { formatBytes, requirePositiveInt, resolveStoreLimits, type StoreLimits, type StoreLimitsOptions } from './store-limits';
+import {
+  formatBytes,
+  requirePositiveInt,
+  resolveStoreLimits,
+  type StoreLimits,
+  type StoreLimitsOptions,
+} from './store-limits';
 import { StreamGapError } from './stream-gap-error';
 
 export interface EmbeddedModelStoreOptions extends StoreLimitsOptions {
@@ -72,7 +78,8 @@ export class EmbeddedModelStore implements ModelStore {
 
   static async open(options: EmbeddedModelStoreOptions = {}): Promise<EmbeddedModelStore> {
     const config = resolveConfig(options);
-    if (config.file === undefined) return new EmbeddedModelStore(config, new StoreState(), new MemoryBlobStorage(), undefined);
+    if (config.file === undefined)
+      return new EmbeddedModelStore(config, new StoreState(), new MemoryBlobStorage(), undefined);
 
     const blobs = await DirectoryBlobStorage.open(`${config.file}.blobs`);
     const { log, records } = await EventLogFile.open(config.file, { fsync: config.fsync });

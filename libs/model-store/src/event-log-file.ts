@@ -50,7 +50,8 @@ export class EventLogFile {
     try {
       bytes = await readFile(path);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw ioError(`cannot read model store file ${path}`, err);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        throw ioError(`cannot read model store file ${path}`, err);
       bytes = Buffer.alloc(0);
     }
     const { records, validBytes } = parseRecords(bytes, path);
@@ -69,7 +70,10 @@ export class EventLogFile {
   /** Appends records as one write. On failure the file is cut back to its previous size so a half-written
    * record can never sit in front of later ones. */
   async append(records: readonly LogRecord[]): Promise<void> {
-    if (this.broken) throw new ServingError(Code.DATA_LOSS, `model store file ${this.path} is unusable`, { cause: this.broken });
+    if (this.broken)
+      throw new ServingError(Code.DATA_LOSS, `model store file ${this.path} is unusable`, {
+        cause: this.broken,
+      });
     const buf = Buffer.concat(records.map(encodeRecord));
     try {
       await this.handle.write(buf, 0, buf.length, null);
@@ -87,7 +91,10 @@ export class EventLogFile {
 
   /** Replaces the whole file atomically (temp file + fsync + rename) and continues appending to it. */
   async rewrite(records: readonly LogRecord[]): Promise<void> {
-    if (this.broken) throw new ServingError(Code.DATA_LOSS, `model store file ${this.path} is unusable`, { cause: this.broken });
+    if (this.broken)
+      throw new ServingError(Code.DATA_LOSS, `model store file ${this.path} is unusable`, {
+        cause: this.broken,
+      });
     const tmp = `${this.path}.compact-${process.pid}`;
     const buf = Buffer.concat(records.map(encodeRecord));
     try {
@@ -125,7 +132,9 @@ export class EventLogFile {
 
 function encodeRecord(record: LogRecord): Buffer {
   const body =
-    record.kind === 'event' ? ModelStreamEvent.encode(record.event).finish() : StoreSnapshot.encode(record.snapshot).finish();
+    record.kind === 'event'
+      ? ModelStreamEvent.encode(record.event).finish()
+      : StoreSnapshot.encode(record.snapshot).finish();
   const payload = Buffer.alloc(1 + body.length);
   payload[0] = record.kind === 'event' ? KIND_EVENT : KIND_CHECKPOINT;
   payload.set(body, 1);
@@ -158,10 +167,15 @@ function parseRecords(bytes: Buffer, path: string): { records: LogRecord[]; vali
     try {
       const body = payload.subarray(1);
       if (payload[0] === KIND_EVENT) records.push({ kind: 'event', event: ModelStreamEvent.decode(body) });
-      else if (payload[0] === KIND_CHECKPOINT) records.push({ kind: 'checkpoint', snapshot: StoreSnapshot.decode(body) });
+      else if (payload[0] === KIND_CHECKPOINT)
+        records.push({ kind: 'checkpoint', snapshot: StoreSnapshot.decode(body) });
       else throw new Error(`unknown record kind ${payload[0]}`);
     } catch (err) {
-      throw new ServingError(Code.DATA_LOSS, `model store file ${path} has an undecodable record at byte ${offset}`, { cause: err });
+      throw new ServingError(
+        Code.DATA_LOSS,
+        `model store file ${path} has an undecodable record at byte ${offset}`,
+        { cause: err },
+      );
     }
     offset = end;
   }
@@ -197,6 +211,11 @@ async function syncDir(dir: string): Promise<void> {
 
 function ioError(message: string, cause: unknown): ServingError {
   const code = (cause as NodeJS.ErrnoException)?.code;
-  const grpc = code === 'EACCES' || code === 'EPERM' ? Code.PERMISSION_DENIED : code === 'ENOSPC' ? Code.RESOURCE_EXHAUSTED : Code.UNAVAILABLE;
+  const grpc =
+    code === 'EACCES' || code === 'EPERM'
+      ? Code.PERMISSION_DENIED
+      : code === 'ENOSPC'
+        ? Code.RESOURCE_EXHAUSTED
+        : Code.UNAVAILABLE;
   return new ServingError(grpc, `${message}: ${(cause as Error)?.message ?? String(cause)}`, { cause });
 }

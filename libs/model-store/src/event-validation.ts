@@ -1,5 +1,12 @@
 import type { DataTypePolicy, ModelDescriptor, ModelKeyRef } from '@modelserving/contracts';
-import { Code, ServingError, invalidArgument, modelKey, notFound, validateName } from '@modelserving/model-core';
+import {
+  Code,
+  ServingError,
+  invalidArgument,
+  modelKey,
+  notFound,
+  validateName,
+} from '@modelserving/model-core';
 import { isBlobKey } from './blob-key';
 import { parseLocation } from './location';
 import type { PublishEvent } from './model-store';
@@ -34,12 +41,19 @@ export function validateProtoDescriptor(d: ModelDescriptor, limits: StoreLimits)
   validateName('model name', d.name);
   validateName('data type', d.dataType);
   const key = modelKey(d.dataType, d.name);
-  if (!MODEL_TYPES.has(d.modelType)) throw invalidArgument(`model ${key} has unknown model type ${d.modelType}`);
+  if (!MODEL_TYPES.has(d.modelType))
+    throw invalidArgument(`model ${key} has unknown model type ${d.modelType}`);
   const hasData = d.data !== undefined && d.data.length > 0;
   const hasLocation = d.location !== undefined && d.location.length > 0;
   if (!hasData && !hasLocation) throw invalidArgument(`model ${key} has neither data nor location`);
   if (hasData && hasLocation) throw invalidArgument(`model ${key} has both data and location`);
-  const base = { name: d.name, description: d.description, dataType: d.dataType, modelType: d.modelType, metadata: { ...(d.metadata ?? {}) } };
+  const base = {
+    name: d.name,
+    description: d.description,
+    dataType: d.dataType,
+    modelType: d.modelType,
+    metadata: { ...(d.metadata ?? {}) },
+  };
   if (hasData) {
     const data = toBuffer(d.data as Uint8Array);
     if (data.length > limits.maxModelBytes) {
@@ -69,9 +83,16 @@ export function validatePolicy(p: DataTypePolicy): DataTypePolicy {
   validateName('data type', p.dataType);
   validateName('decider', p.decider);
   if (!Number.isSafeInteger(p.timeoutMs) || p.timeoutMs < 0) {
-    throw invalidArgument(`policy of data type ${p.dataType}: timeoutMs must be a non-negative integer, got ${p.timeoutMs}`);
+    throw invalidArgument(
+      `policy of data type ${p.dataType}: timeoutMs must be a non-negative integer, got ${p.timeoutMs}`,
+    );
   }
-  return { dataType: p.dataType, decider: p.decider, timeoutMs: p.timeoutMs, alwaysSpeculative: p.alwaysSpeculative === true };
+  return {
+    dataType: p.dataType,
+    decider: p.decider,
+    timeoutMs: p.timeoutMs,
+    alwaysSpeculative: p.alwaysSpeculative === true,
+  };
 }
 
 /** The blob operations publish needs; every store has them. */
@@ -85,7 +106,11 @@ export interface BlobAccess {
  * inline model moved to a blob (so the stream and snapshots stay small); a `blob:` location checked to exist
  * (otherwise every executor would fail to build it later).
  */
-export async function prepareEvent(event: PublishEvent, limits: StoreLimits, blobs: BlobAccess): Promise<PublishEvent> {
+export async function prepareEvent(
+  event: PublishEvent,
+  limits: StoreLimits,
+  blobs: BlobAccess,
+): Promise<PublishEvent> {
   switch (eventKind(event)) {
     case 'deploy': {
       let d = validateProtoDescriptor(event.deploy as ModelDescriptor, limits);
@@ -94,7 +119,9 @@ export async function prepareEvent(event: PublishEvent, limits: StoreLimits, blo
         const { data: _moved, ...rest } = d;
         d = { ...rest, location };
       } else if (d.location !== undefined && isBlobKey(d.location) && !(await blobs.hasBlob(d.location))) {
-        throw notFound(`model ${modelKey(d.dataType, d.name)}: blob ${d.location} is not in the model store (putBlob it first)`);
+        throw notFound(
+          `model ${modelKey(d.dataType, d.name)}: blob ${d.location} is not in the model store (putBlob it first)`,
+        );
       }
       return { deploy: d };
     }

@@ -31,7 +31,9 @@ describe('StaticMembership', () => {
   });
 
   it('rejects duplicate ids', () => {
-    expect(() => StaticMembership.parse('a=h:1,a=h:2')).toThrowError(expect.objectContaining({ code: Code.INVALID_ARGUMENT }));
+    expect(() => StaticMembership.parse('a=h:1,a=h:2')).toThrowError(
+      expect.objectContaining({ code: Code.INVALID_ARGUMENT }),
+    );
   });
 });
 

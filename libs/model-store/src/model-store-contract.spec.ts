@@ -42,7 +42,9 @@ const openRemote: Open = async () => {
   const server = new Server();
   server.addService(ModelStoreServiceService, createModelStoreServiceImpl(backing));
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   const store = RemoteModelStore.connect(`127.0.0.1:${port}`, { reconnect: { initialMs: 20, maxMs: 200 } });
   onTestFinished(async () => {
@@ -56,7 +58,12 @@ const openRemote: Open = async () => {
 const deploy = (name: string, overrides = {}): PublishEvent => ({ deploy: descriptor(name, overrides) });
 
 /** Collects `n` events of a tail (failing after `timeoutMs`), then stops it. */
-async function take(store: ModelStore, after: string, n: number, timeoutMs = 5_000): Promise<ModelStreamEvent[]> {
+async function take(
+  store: ModelStore,
+  after: string,
+  n: number,
+  timeoutMs = 5_000,
+): Promise<ModelStreamEvent[]> {
   const reader = new TailReader(store, after);
   try {
     return await reader.waitForCount(n, timeoutMs);
@@ -102,7 +109,11 @@ describe.each([
     expect(snap.models.map((m) => m.name)).toEqual(['b']);
     expect(snap.position).toBe(p);
 
-    await expectServingError(store.publish({ undeploy: { dataType: 'wine', name: 'a' } }), Code.NOT_FOUND, /wine\/a/);
+    await expectServingError(
+      store.publish({ undeploy: { dataType: 'wine', name: 'a' } }),
+      Code.NOT_FOUND,
+      /wine\/a/,
+    );
     snap = await store.snapshot();
     expect(snap.position).toBe(p);
     expect(snap.models.map((m) => m.name)).toEqual(['b']);
@@ -113,7 +124,9 @@ describe.each([
     const positions = [
       await store.publish(deploy('a')),
       await store.publish(deploy('b')),
-      await store.publish({ policy: { dataType: 'wine', decider: 'first', timeoutMs: 100, alwaysSpeculative: false } }),
+      await store.publish({
+        policy: { dataType: 'wine', decider: 'first', timeoutMs: 100, alwaysSpeculative: false },
+      }),
       await store.publish({ undeploy: { dataType: 'wine', name: 'a' } }),
       await store.publish({ suspended: true }),
     ];
@@ -190,7 +203,10 @@ describe.each([
 
     // A deploy may point at a stored blob, but not at a missing one.
     await store.publish(deploy('by-ref', { data: undefined, location: key }));
-    await expectServingError(store.publish(deploy('dangling', { data: undefined, location: missing })), Code.NOT_FOUND);
+    await expectServingError(
+      store.publish(deploy('dangling', { data: undefined, location: missing })),
+      Code.NOT_FOUND,
+    );
     const snap = await store.snapshot();
     expect(snap.models.map((m) => [m.name, m.location])).toEqual([['by-ref', key]]);
   });
@@ -215,7 +231,11 @@ describe.each([
   it('rejects models and blobs above maxModelBytes with RESOURCE_EXHAUSTED', async (ctx) => {
     const store = await open(ctx);
     const huge = randomBytes(100 * 1024);
-    await expectServingError(store.publish(deploy('huge', { data: huge })), Code.RESOURCE_EXHAUSTED, /maxModelBytes/);
+    await expectServingError(
+      store.publish(deploy('huge', { data: huge })),
+      Code.RESOURCE_EXHAUSTED,
+      /maxModelBytes/,
+    );
     await expectServingError(store.putBlob(huge), Code.RESOURCE_EXHAUSTED, /maxModelBytes/);
     expect((await store.snapshot()).position).toBe('');
   });
@@ -229,17 +249,31 @@ describe.each([
       ['bad data type', deploy('a', { dataType: '' }), /data type/],
       ['data and location', deploy('a', { location: '/models/a.pmml' }), /both data and location/],
       ['neither', deploy('a', { data: undefined }), /neither data nor location/],
-      ['unsupported scheme', deploy('a', { data: undefined, location: 'ftp://host/a.pmml' }), /unsupported scheme/],
+      [
+        'unsupported scheme',
+        deploy('a', { data: undefined, location: 'ftp://host/a.pmml' }),
+        /unsupported scheme/,
+      ],
       ['bad blob key', deploy('a', { data: undefined, location: 'blob:md5:abc' }), /blob key/],
       ['unknown model type', deploy('a', { modelType: 42 }), /model type/],
       ['bad undeploy', { undeploy: { dataType: 'wine', name: '' } }, /model name/],
-      ['empty decider', { policy: { dataType: 'wine', decider: '', timeoutMs: 10, alwaysSpeculative: false } }, /decider/],
-      ['negative timeout', { policy: { dataType: 'wine', decider: 'first', timeoutMs: -1, alwaysSpeculative: false } }, /timeoutMs/],
+      [
+        'empty decider',
+        { policy: { dataType: 'wine', decider: '', timeoutMs: 10, alwaysSpeculative: false } },
+        /decider/,
+      ],
+      [
+        'negative timeout',
+        { policy: { dataType: 'wine', decider: 'first', timeoutMs: -1, alwaysSpeculative: false } },
+        /timeoutMs/,
+      ],
     ];
     for (const [what, event, message] of bad) {
-      const e = await expectServingError(store.publish(event), Code.INVALID_ARGUMENT, message).catch((err: unknown) => {
-        throw new Error(`${what}: ${(err as Error).message}`);
-      });
+      const e = await expectServingError(store.publish(event), Code.INVALID_ARGUMENT, message).catch(
+        (err: unknown) => {
+          throw new Error(`${what}: ${(err as Error).message}`);
+        },
+      );
       expect(e.message, what).toBeTruthy();
     }
     await expectServingError(async () => {
@@ -250,9 +284,15 @@ describe.each([
 
   it('reflects policy and suspended events in the snapshot', async (ctx) => {
     const store = await open(ctx);
-    await store.publish({ policy: { dataType: 'wine', decider: 'first', timeoutMs: 100, alwaysSpeculative: false } });
-    await store.publish({ policy: { dataType: 'iris', decider: 'majority', timeoutMs: 50, alwaysSpeculative: false } });
-    await store.publish({ policy: { dataType: 'wine', decider: 'majority', timeoutMs: 250, alwaysSpeculative: true } });
+    await store.publish({
+      policy: { dataType: 'wine', decider: 'first', timeoutMs: 100, alwaysSpeculative: false },
+    });
+    await store.publish({
+      policy: { dataType: 'iris', decider: 'majority', timeoutMs: 50, alwaysSpeculative: false },
+    });
+    await store.publish({
+      policy: { dataType: 'wine', decider: 'majority', timeoutMs: 250, alwaysSpeculative: true },
+    });
     const p = await store.publish({ suspended: true });
     let snap = await store.snapshot();
     expect(snap.policies).toEqual([

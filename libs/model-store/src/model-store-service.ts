@@ -26,7 +26,10 @@ export function createModelStoreServiceImpl(store: ModelStore): ModelStoreServic
   };
 }
 
-async function serveTail(store: ModelStore, call: ServerWritableStream<TailRequest, ModelStreamEvent>): Promise<void> {
+async function serveTail(
+  store: ModelStore,
+  call: ServerWritableStream<TailRequest, ModelStreamEvent>,
+): Promise<void> {
   const abort = new AbortController();
   call.once('cancelled', () => abort.abort());
   // 'close' covers the client going away without a cancel frame.
@@ -41,7 +44,8 @@ async function serveTail(store: ModelStore, call: ServerWritableStream<TailReque
     }
     // The tail ends only when the store closes (the process is shutting down): UNAVAILABLE makes the client
     // reconnect, to this process once it is back or to its replacement.
-    if (!abort.signal.aborted) call.emit('error', toServiceError(new ServingError(Code.UNAVAILABLE, 'the model store is closing')));
+    if (!abort.signal.aborted)
+      call.emit('error', toServiceError(new ServingError(Code.UNAVAILABLE, 'the model store is closing')));
   } catch (err) {
     if (!abort.signal.aborted) call.emit('error', toServiceError(err));
   }

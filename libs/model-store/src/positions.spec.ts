@@ -5,7 +5,16 @@ import { Code } from './test-support/fixtures';
 
 describe('positions', () => {
   it('orders by milliseconds, then sequence, numerically rather than lexically', () => {
-    const sorted = ['', '9-0', '10-0', '10-2', '10-10', '100-0', '1700000000000-18446744073709551615', '1700000000001-0'];
+    const sorted = [
+      '',
+      '9-0',
+      '10-0',
+      '10-2',
+      '10-10',
+      '100-0',
+      '1700000000000-18446744073709551615',
+      '1700000000001-0',
+    ];
     const shuffled = [...sorted].reverse();
     expect(shuffled.sort(comparePositions)).toEqual(sorted);
     expect(comparePositions('5-1', '5-1')).toBe(0);
@@ -24,7 +33,9 @@ describe('positions', () => {
   it('rejects malformed positions with INVALID_ARGUMENT', () => {
     for (const bad of ['abc', '1-', '-1', '01-0', '1-2-3', ' 1-0']) {
       expect(() => validatePosition('p', bad), bad).toThrow(ServingError);
-      expect(() => comparePositions(bad, '1-0')).toThrowError(expect.objectContaining({ code: Code.INVALID_ARGUMENT }));
+      expect(() => comparePositions(bad, '1-0')).toThrowError(
+        expect.objectContaining({ code: Code.INVALID_ARGUMENT }),
+      );
     }
     expect(validatePosition('p', '')).toBe('');
   });

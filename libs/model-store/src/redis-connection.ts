@@ -42,7 +42,11 @@ export async function connectRedis(redis: Redis, url: string): Promise<void> {
     await redis.connect();
   } catch (err) {
     redis.disconnect();
-    throw new ServingError(Code.UNAVAILABLE, `cannot connect to Redis at ${redactUrl(url)}: ${(err as Error).message}`, { cause: err });
+    throw new ServingError(
+      Code.UNAVAILABLE,
+      `cannot connect to Redis at ${redactUrl(url)}: ${(err as Error).message}`,
+      { cause: err },
+    );
   }
 }
 

@@ -31,7 +31,8 @@ interface MembershipConfig {
 function resolveConfig(url: string, options: RedisMembershipOptions): MembershipConfig {
   const heartbeatMs = requirePositiveInt('heartbeatMs', options.heartbeatMs ?? 1_000);
   const ttlMs = requirePositiveInt('ttlMs', options.ttlMs ?? 3_000);
-  if (ttlMs <= heartbeatMs) throw invalidArgument(`ttlMs (${ttlMs}) must be larger than heartbeatMs (${heartbeatMs})`);
+  if (ttlMs <= heartbeatMs)
+    throw invalidArgument(`ttlMs (${ttlMs}) must be larger than heartbeatMs (${heartbeatMs})`);
   return {
     url,
     prefix: options.prefix ?? 'modelserving:',
@@ -156,7 +157,12 @@ export class RedisMembership implements ExecutorMembership {
     // A heartbeat still on the wire would otherwise re-add the member after the removal.
     await this.heartbeatInFlight.catch(() => undefined);
     try {
-      await this.redis.multi().zrem(this.zsetKey, member.id).hdel(this.hashKey, member.id).publish(this.channel, member.id).exec();
+      await this.redis
+        .multi()
+        .zrem(this.zsetKey, member.id)
+        .hdel(this.hashKey, member.id)
+        .publish(this.channel, member.id)
+        .exec();
     } catch (err) {
       throw redisError(`cannot deregister executor ${member.id}`, err);
     }
@@ -166,12 +172,18 @@ export class RedisMembership implements ExecutorMembership {
     let flat: string[];
     try {
       // Long-dead entries (10 × ttl) are forgotten so crashed executors do not accumulate.
-      flat = await this.commands.membershipMembers(this.zsetKey, this.hashKey, this.config.ttlMs, this.config.ttlMs * 10);
+      flat = await this.commands.membershipMembers(
+        this.zsetKey,
+        this.hashKey,
+        this.config.ttlMs,
+        this.config.ttlMs * 10,
+      );
     } catch (err) {
       throw redisError('cannot read executor membership from Redis', err);
     }
     const members: ExecutorMember[] = [];
-    for (let i = 0; i + 1 < flat.length; i += 2) members.push({ id: flat[i] as string, address: flat[i + 1] as string });
+    for (let i = 0; i + 1 < flat.length; i += 2)
+      members.push({ id: flat[i] as string, address: flat[i + 1] as string });
     return members.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   }
 

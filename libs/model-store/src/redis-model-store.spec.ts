@@ -3,7 +3,13 @@ import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vites
 import { RedisModelStore } from './redis-model-store';
 import { StreamGapError } from './stream-gap-error';
 import { Code, descriptor, expectServingError } from './test-support/fixtures';
-import { RedisFixture, freePort, startRedisServer, uniquePrefix, type RedisServerHandle } from './test-support/redis-fixture';
+import {
+  RedisFixture,
+  freePort,
+  startRedisServer,
+  uniquePrefix,
+  type RedisServerHandle,
+} from './test-support/redis-fixture';
 import { TailReader, delay, eventually } from './test-support/tail-reader';
 
 const redis = new RedisFixture();
@@ -12,7 +18,10 @@ afterAll(() => redis.stop());
 
 const FAST_RETRY = { initialMs: 20, maxMs: 200 };
 
-async function connect(url: string, options: Parameters<typeof RedisModelStore.connect>[1] = {}): Promise<RedisModelStore> {
+async function connect(
+  url: string,
+  options: Parameters<typeof RedisModelStore.connect>[1] = {},
+): Promise<RedisModelStore> {
   const store = await RedisModelStore.connect(url, { prefix: uniquePrefix(), retry: FAST_RETRY, ...options });
   onTestFinished(() => store.close());
   return store;
@@ -63,7 +72,8 @@ describe('RedisModelStore', () => {
     expect(killed).toBeGreaterThanOrEqual(2); // at least the publisher's and the tail's connections
 
     const later: string[] = [];
-    for (const name of ['b', 'c', 'd']) later.push(await eventually(() => store.publish({ deploy: descriptor(name) })));
+    for (const name of ['b', 'c', 'd'])
+      later.push(await eventually(() => store.publish({ deploy: descriptor(name) })));
     await reader.waitForCount(4);
     await delay(100);
     expect(reader.positions).toEqual([p1, ...later]);

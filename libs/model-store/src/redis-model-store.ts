@@ -1,5 +1,10 @@
 import type Redis from 'ioredis';
-import { DataTypePolicy, ModelDescriptor, ModelStreamEvent, type StoreSnapshot } from '@modelserving/contracts';
+import {
+  DataTypePolicy,
+  ModelDescriptor,
+  ModelStreamEvent,
+  type StoreSnapshot,
+} from '@modelserving/contracts';
 import { Code, ServingError, modelKey, notFound } from '@modelserving/model-core';
 import { backoffDelay, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { blobDigest, blobKeyOf } from './blob-key';
@@ -7,7 +12,13 @@ import { eventKind, prepareEvent } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
 import { comparePositions, positionTimeMs, validatePosition } from './positions';
 import { connectRedis, createRedisConnection, redisError } from './redis-connection';
-import { formatBytes, requirePositiveInt, resolveStoreLimits, type StoreLimits, type StoreLimitsOptions } from './store-limits';
+import {
+  formatBytes,
+  requirePositiveInt,
+  resolveStoreLimits,
+  type StoreLimits,
+  type StoreLimitsOptions,
+} from './store-limits';
 import { StreamGapError } from './stream-gap-error';
 
 export interface RedisModelStoreOptions extends StoreLimitsOptions {
@@ -127,7 +138,9 @@ export class RedisModelStore implements ModelStore {
       putBlob: (data) => this.putBlob(data),
       hasBlob: (key) => this.hasBlob(key),
     });
-    const payload = Buffer.from(ModelStreamEvent.encode({ ...prepared, position: '', timestampMs: 0 }).finish());
+    const payload = Buffer.from(
+      ModelStreamEvent.encode({ ...prepared, position: '', timestampMs: 0 }).finish(),
+    );
     let field: string;
     let value: Buffer | string = '';
     const kind = eventKind(prepared);
@@ -178,12 +191,16 @@ export class RedisModelStore implements ModelStore {
     } catch (err) {
       throw redisError('cannot read a snapshot of the Redis model store', err);
     }
-    if (!results || results.length !== 4) throw new ServingError(Code.UNAVAILABLE, 'Redis snapshot transaction was aborted');
-    for (const [err] of results) if (err) throw redisError('cannot read a snapshot of the Redis model store', err);
+    if (!results || results.length !== 4)
+      throw new ServingError(Code.UNAVAILABLE, 'Redis snapshot transaction was aborted');
+    for (const [err] of results)
+      if (err) throw redisError('cannot read a snapshot of the Redis model store', err);
     const models = (results[0]?.[1] ?? {}) as Record<string, Buffer>;
     const policies = (results[1]?.[1] ?? {}) as Record<string, Buffer>;
     return {
-      models: sortedValues(models).map((b) => decodeOrDataLoss('model descriptor', () => ModelDescriptor.decode(b))),
+      models: sortedValues(models).map((b) =>
+        decodeOrDataLoss('model descriptor', () => ModelDescriptor.decode(b)),
+      ),
       policies: sortedValues(policies).map((b) => decodeOrDataLoss('policy', () => DataTypePolicy.decode(b))),
       suspended: results[2]?.[1] === '1',
       position: (results[3]?.[1] as string | null) ?? '',
@@ -320,8 +337,11 @@ function parseEntry(id: string, fields: Buffer[]): { event: ModelStreamEvent; pr
     if (name === FIELD_EVENT) payload = fields[i + 1];
     else if (name === FIELD_PREV) prev = (fields[i + 1] as Buffer).toString('latin1');
   }
-  if (payload === undefined) throw new ServingError(Code.DATA_LOSS, `model stream entry ${id} has no '${FIELD_EVENT}' field`);
-  const decoded = decodeOrDataLoss(`model stream entry ${id}`, () => ModelStreamEvent.decode(payload as Buffer));
+  if (payload === undefined)
+    throw new ServingError(Code.DATA_LOSS, `model stream entry ${id} has no '${FIELD_EVENT}' field`);
+  const decoded = decodeOrDataLoss(`model stream entry ${id}`, () =>
+    ModelStreamEvent.decode(payload as Buffer),
+  );
   return { event: { ...decoded, position: id, timestampMs: positionTimeMs(id) }, prev };
 }
 

@@ -16,13 +16,17 @@ async function serve(store: ModelStore, port = 0): Promise<{ server: Server; por
   const server = new Server();
   server.addService(ModelStoreServiceService, createModelStoreServiceImpl(store));
   const bound = await new Promise<number>((resolve, reject) =>
-    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync(`127.0.0.1:${port}`, ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   onTestFinished(() => server.forceShutdown());
   return { server, port: bound };
 }
 
-async function embedded(options: Parameters<typeof EmbeddedModelStore.open>[0] = {}): Promise<EmbeddedModelStore> {
+async function embedded(
+  options: Parameters<typeof EmbeddedModelStore.open>[0] = {},
+): Promise<EmbeddedModelStore> {
   const store = await EmbeddedModelStore.open(options);
   onTestFinished(() => store.close());
   return store;
@@ -91,7 +95,15 @@ describe('RemoteModelStore', () => {
 
     const { port } = await serve(await embedded());
     const client = remote(port);
-    await expectServingError(client.getBlob(`blob:sha256:${'a'.repeat(64)}`), Code.NOT_FOUND, /not in the model store/);
-    await expectServingError(client.publish({ deploy: descriptor('x', { dataType: 'bad type' }) }), Code.INVALID_ARGUMENT, /data type/);
+    await expectServingError(
+      client.getBlob(`blob:sha256:${'a'.repeat(64)}`),
+      Code.NOT_FOUND,
+      /not in the model store/,
+    );
+    await expectServingError(
+      client.publish({ deploy: descriptor('x', { dataType: 'bad type' }) }),
+      Code.INVALID_ARGUMENT,
+      /data type/,
+    );
   });
 });

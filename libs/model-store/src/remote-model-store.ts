@@ -1,4 +1,10 @@
-import { Metadata, credentials as grpcCredentials, type ChannelCredentials, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
+import {
+  Metadata,
+  credentials as grpcCredentials,
+  type ChannelCredentials,
+  type ClientReadableStream,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import {
   ModelStoreServiceClient,
   type GetBlobResponse,
@@ -38,11 +44,17 @@ interface RemoteConfig {
 function resolveConfig(options: RemoteModelStoreOptions): RemoteConfig {
   return {
     reconnect: {
-      initialMs: requirePositiveInt('reconnect.initialMs', options.reconnect?.initialMs ?? DEFAULT_BACKOFF.initialMs),
+      initialMs: requirePositiveInt(
+        'reconnect.initialMs',
+        options.reconnect?.initialMs ?? DEFAULT_BACKOFF.initialMs,
+      ),
       maxMs: requirePositiveInt('reconnect.maxMs', options.reconnect?.maxMs ?? DEFAULT_BACKOFF.maxMs),
     },
     callTimeoutMs: requirePositiveInt('callTimeoutMs', options.callTimeoutMs ?? 60_000),
-    maxMessageBytes: requirePositiveInt('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MODEL_BYTES + 1024 * 1024),
+    maxMessageBytes: requirePositiveInt(
+      'maxMessageBytes',
+      options.maxMessageBytes ?? DEFAULT_MAX_MODEL_BYTES + 1024 * 1024,
+    ),
     credentials: options.credentials ?? grpcCredentials.createInsecure(),
   };
 }
@@ -85,13 +97,20 @@ export class RemoteModelStore implements ModelStore {
 
   async publish(event: PublishEvent): Promise<string> {
     const response = await this.call<PublishResponse>('publish', (cb) =>
-      this.client.publish({ event: { ...event, position: '', timestampMs: 0 } }, this.metadata(), this.options(), cb),
+      this.client.publish(
+        { event: { ...event, position: '', timestampMs: 0 } },
+        this.metadata(),
+        this.options(),
+        cb,
+      ),
     );
     return response.position;
   }
 
   snapshot(): Promise<StoreSnapshot> {
-    return this.call<StoreSnapshot>('snapshot', (cb) => this.client.snapshot({}, this.metadata(), this.options(), cb));
+    return this.call<StoreSnapshot>('snapshot', (cb) =>
+      this.client.snapshot({}, this.metadata(), this.options(), cb),
+    );
   }
 
   async putBlob(data: Uint8Array): Promise<string> {
@@ -103,7 +122,9 @@ export class RemoteModelStore implements ModelStore {
 
   async getBlob(key: string): Promise<Uint8Array> {
     blobDigest(key);
-    const response = await this.call<GetBlobResponse>('getBlob', (cb) => this.client.getBlob({ key }, this.metadata(), this.options(), cb));
+    const response = await this.call<GetBlobResponse>('getBlob', (cb) =>
+      this.client.getBlob({ key }, this.metadata(), this.options(), cb),
+    );
     return response.data;
   }
 
@@ -134,7 +155,8 @@ export class RemoteModelStore implements ModelStore {
       } catch (err) {
         if (stop.aborted) return;
         const e = fromGrpcError(err);
-        if (e.code === Code.OUT_OF_RANGE) throw new StreamGapError(cursor, `reported by ${this.address}: ${e.message}`, { cause: err });
+        if (e.code === Code.OUT_OF_RANGE)
+          throw new StreamGapError(cursor, `reported by ${this.address}: ${e.message}`, { cause: err });
         if (FATAL_TAIL_CODES.has(e.code)) throw e;
       } finally {
         stop.removeEventListener('abort', onStop);
@@ -160,14 +182,22 @@ export class RemoteModelStore implements ModelStore {
     return { deadline: Date.now() + this.config.callTimeoutMs };
   }
 
-  private call<T>(what: string, start: (cb: (err: ServiceError | null, response: T) => void) => void): Promise<T> {
-    if (this.closing.signal.aborted) return Promise.reject(new ServingError(Code.UNAVAILABLE, 'the remote model store client is closed'));
+  private call<T>(
+    what: string,
+    start: (cb: (err: ServiceError | null, response: T) => void) => void,
+  ): Promise<T> {
+    if (this.closing.signal.aborted)
+      return Promise.reject(new ServingError(Code.UNAVAILABLE, 'the remote model store client is closed'));
     return new Promise<T>((resolve, reject) => {
       start((err, response) => {
         if (err) {
           const e = fromGrpcError(err);
           // Keep the server's message (it names the model/blob) but say which hop failed when it is ours.
-          reject(e.code === Code.UNAVAILABLE || e.code === Code.DEADLINE_EXCEEDED ? new ServingError(e.code, `model store ${this.address} ${what}: ${e.message}`, { cause: err }) : e);
+          reject(
+            e.code === Code.UNAVAILABLE || e.code === Code.DEADLINE_EXCEEDED
+              ? new ServingError(e.code, `model store ${this.address} ${what}: ${e.message}`, { cause: err })
+              : e,
+          );
         } else resolve(response);
       });
     });

@@ -1,5 +1,10 @@
 import { invalidArgument } from '@modelserving/model-core';
-import { sameMembers, sortMembers, type ExecutorMember, type ExecutorMembership } from './executor-membership';
+import {
+  sameMembers,
+  sortMembers,
+  type ExecutorMember,
+  type ExecutorMembership,
+} from './executor-membership';
 
 /**
  * A fixed list of executors (the `EXECUTORS` setting). register/deregister only change this process's
@@ -13,7 +18,8 @@ export class StaticMembership implements ExecutorMembership {
   constructor(list: readonly ExecutorMember[]) {
     const ids = new Set<string>();
     for (const m of list) {
-      if (m.id === '' || m.address === '') throw invalidArgument(`executor '${m.id}' at '${m.address}': id and address are required`);
+      if (m.id === '' || m.address === '')
+        throw invalidArgument(`executor '${m.id}' at '${m.address}': id and address are required`);
       if (ids.has(m.id)) throw invalidArgument(`executor id '${m.id}' is listed twice`);
       ids.add(m.id);
     }
@@ -28,7 +34,9 @@ export class StaticMembership implements ExecutorMembership {
       .filter((s) => s.length > 0)
       .map((entry) => {
         const eq = entry.indexOf('=');
-        return eq < 0 ? { id: entry, address: entry } : { id: entry.slice(0, eq).trim(), address: entry.slice(eq + 1).trim() };
+        return eq < 0
+          ? { id: entry, address: entry }
+          : { id: entry.slice(0, eq).trim(), address: entry.slice(eq + 1).trim() };
       });
     return new StaticMembership(members);
   }

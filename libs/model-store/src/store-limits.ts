@@ -25,12 +25,14 @@ export function resolveStoreLimits(options: StoreLimitsOptions = {}): StoreLimit
 }
 
 export function requireNonNegativeInt(what: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value < 0) throw invalidArgument(`${what} must be a non-negative integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw invalidArgument(`${what} must be a non-negative integer, got ${value}`);
   return value;
 }
 
 export function requirePositiveInt(what: string, value: number): number {
-  if (!Number.isSafeInteger(value) || value <= 0) throw invalidArgument(`${what} must be a positive integer, got ${value}`);
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw invalidArgument(`${what} must be a positive integer, got ${value}`);
   return value;
 }
 

@@ -1,4 +1,9 @@
-import type { DataTypePolicy, ModelDescriptor, ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
+import type {
+  DataTypePolicy,
+  ModelDescriptor,
+  ModelStreamEvent,
+  StoreSnapshot,
+} from '@modelserving/contracts';
 import { modelKey, notFound } from '@modelserving/model-core';
 import type { PublishEvent } from './model-store';
 
@@ -35,8 +40,10 @@ export class StoreState {
   }
 
   apply(event: ModelStreamEvent): void {
-    if (event.deploy !== undefined) this.models.set(modelKey(event.deploy.dataType, event.deploy.name), event.deploy);
-    else if (event.undeploy !== undefined) this.models.delete(modelKey(event.undeploy.dataType, event.undeploy.name));
+    if (event.deploy !== undefined)
+      this.models.set(modelKey(event.deploy.dataType, event.deploy.name), event.deploy);
+    else if (event.undeploy !== undefined)
+      this.models.delete(modelKey(event.undeploy.dataType, event.undeploy.name));
     else if (event.policy !== undefined) this.policies.set(event.policy.dataType, event.policy);
     else if (event.suspended !== undefined) this.suspended = event.suspended;
     this.lastPosition = event.position;

@@ -28,7 +28,11 @@ export interface ConformanceReport {
 }
 
 interface TestFile {
-  'pfa-tests': { function: string; engine: unknown; trials: { sample: unknown; result?: unknown; error?: number }[] }[];
+  'pfa-tests': {
+    function: string;
+    engine: unknown;
+    trials: { sample: unknown; result?: unknown; error?: number }[];
+  }[];
 }
 
 /** Numbers as the reference runner compares them: |x| < 1e-8 is zero, else relative difference ≤ 0.01. */
@@ -56,10 +60,17 @@ export function valuesClose(a: Value, b: Value): boolean {
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
-  return ka.every((k) => Object.prototype.hasOwnProperty.call(b, k) && valuesClose((a as Record<string, Value>)[k]!, (b as Record<string, Value>)[k]!));
+  return ka.every(
+    (k) =>
+      Object.prototype.hasOwnProperty.call(b, k) &&
+      valuesClose((a as Record<string, Value>)[k]!, (b as Record<string, Value>)[k]!),
+  );
 }
 
-export function runConformance(file: string | object, options: { maxFailures?: number; budget?: number } = {}): ConformanceReport {
+export function runConformance(
+  file: string | object,
+  options: { maxFailures?: number; budget?: number } = {},
+): ConformanceReport {
   const data = (typeof file === 'string' ? JSON.parse(file) : file) as TestFile;
   const maxFailures = options.maxFailures ?? 20;
   const failures: ConformanceFailure[] = [];
@@ -87,7 +98,8 @@ export function runConformance(file: string | object, options: { maxFailures?: n
           const input = fromAvroJson(engine.inputType, trial.sample, 'base64');
           const out = engine.action(input);
           got = out;
-          if (trial.error === undefined) ok = valuesClose(out, fromAvroJson(engine.outputType, trial.result, 'base64'));
+          if (trial.error === undefined)
+            ok = valuesClose(out, fromAvroJson(engine.outputType, trial.result, 'base64'));
         } catch (err) {
           const code = err instanceof PfaRuntimeError || err instanceof PfaUserError ? err.code : undefined;
           got = { error: code, message: (err as Error).message };

@@ -37,7 +37,8 @@ export function loadDocument(src: string | Uint8Array | object): PfaDocument {
       throw new PfaSemanticError(`PFA document is neither JSON nor YAML: ${(err as Error).message}`);
     }
   }
-  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new PfaSemanticError('a PFA document is a JSON object');
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc))
+    throw new PfaSemanticError('a PFA document is a JSON object');
   const d = doc as PfaDocument;
   const unknown = Object.keys(d).filter((k) => !DOCUMENT_FIELDS.has(k));
   if (unknown.length) throw new PfaSemanticError(`unknown top-level field(s): ${unknown.join(', ')}`);

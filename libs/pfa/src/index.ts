@@ -3,8 +3,23 @@ export type { PfaEngineOptions } from './compiler/engine';
 export { loadDocument, DOCUMENT_FIELDS } from './document';
 export type { PfaDocument } from './document';
 export { PfaSemanticError, PfaRuntimeError, PfaUserError, PfaTimeoutError } from './errors';
-export { TypeRegistry, accepts, describe as describeType, typeToJson, T as AvroTypes } from './types/avro-type';
-export type { AvroType, RecordType, EnumType, FixedType, UnionType, ArrayType, MapType, FcnType } from './types/avro-type';
+export {
+  TypeRegistry,
+  accepts,
+  describe as describeType,
+  typeToJson,
+  T as AvroTypes,
+} from './types/avro-type';
+export type {
+  AvroType,
+  RecordType,
+  EnumType,
+  FixedType,
+  UnionType,
+  ArrayType,
+  MapType,
+  FcnType,
+} from './types/avro-type';
 export { fromAvroJson, toAvroJson, valueMatches } from './json/avro-json';
 export type { BytesEncoding } from './json/avro-json';
 export { parsePfaJson, JsonDouble } from './json/pfa-json';

@@ -3,7 +3,13 @@ import { PfaEngine } from './compiler/engine';
 import type { Value } from './values';
 
 /** Unit tests for the functions added in the second library pass; expected values computed by hand. */
-function ev(action: unknown, output: unknown = 'double', input: unknown = 'null', datum: Value = null, extra: Record<string, unknown> = {}): Value {
+function ev(
+  action: unknown,
+  output: unknown = 'double',
+  input: unknown = 'null',
+  datum: Value = null,
+  extra: Record<string, unknown> = {},
+): Value {
   return PfaEngine.fromDocument(JSON.stringify({ input, output, action, ...extra })).action(datum);
 }
 const code = (n: number) => expect.objectContaining({ code: n });
@@ -73,7 +79,8 @@ describe('prob.dist families with incomplete gamma/beta', () => {
 });
 
 describe('time', () => {
-  const t = (f: string, ...args: unknown[]) => ev({ [`time.${f}`]: args }, f.startsWith('is') ? 'boolean' : f === 'makeTimestamp' ? 'double' : 'int');
+  const t = (f: string, ...args: unknown[]) =>
+    ev({ [`time.${f}`]: args }, f.startsWith('is') ? 'boolean' : f === 'makeTimestamp' ? 'double' : 'int');
   const s = (x: string) => ({ string: x });
   // 1436023800 is Saturday 2015-07-04 15:30:00 UTC; 1456790370 is Monday 2016-02-29 23:59:30 UTC.
   it('reads calendar fields in a zone', () => {
@@ -106,34 +113,56 @@ describe('time', () => {
 });
 
 describe('rand (seeded)', () => {
-  const r = (action: unknown, output: unknown, seed = 42) => ev(action, output, 'null', null, { randseed: seed });
+  const r = (action: unknown, output: unknown, seed = 42) =>
+    ev(action, output, 'null', null, { randseed: seed });
   it('is reproducible for a seed and stays in range', () => {
     const doc = { 'a.shuffle': [{ value: [1, 2, 3, 4, 5, 6, 7, 8], type: { type: 'array', items: 'int' } }] };
     const a = r(doc, { type: 'array', items: 'int' }) as number[];
     expect(r(doc, { type: 'array', items: 'int' })).toEqual(a);
     expect([...a].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const e = PfaEngine.fromDocument(JSON.stringify({ input: 'null', output: 'int', action: { 'rand.int': [3, 7] } }), { seed: 1 });
+    const e = PfaEngine.fromDocument(
+      JSON.stringify({ input: 'null', output: 'int', action: { 'rand.int': [3, 7] } }),
+      { seed: 1 },
+    );
     const xs = Array.from({ length: 200 }, () => e.action(null) as number);
     expect(Math.min(...xs)).toBe(3);
     expect(Math.max(...xs)).toBe(6);
     const d = r({ 'rand.double': [-1, 1] }, 'double') as number;
     expect(d >= -1 && d < 1).toBe(true);
-    expect(r({ 'rand.uuid4': [] }, 'string')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
-    expect((r({ 'rand.string': [5, { string: 'ab' }] }, 'string') as string)).toMatch(/^[ab]{5}$/);
-    expect((r({ 'rand.bytes': [4, 10, 11] }, 'bytes') as Uint8Array)).toEqual(new Uint8Array([10, 10, 10, 10]));
-    const s = r({ 'rand.sample': [3, { value: [1, 2, 3], type: { type: 'array', items: 'int' } }] }, { type: 'array', items: 'int' }) as number[];
+    expect(r({ 'rand.uuid4': [] }, 'string')).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/,
+    );
+    expect(r({ 'rand.string': [5, { string: 'ab' }] }, 'string') as string).toMatch(/^[ab]{5}$/);
+    expect(r({ 'rand.bytes': [4, 10, 11] }, 'bytes') as Uint8Array).toEqual(new Uint8Array([10, 10, 10, 10]));
+    const s = r(
+      { 'rand.sample': [3, { value: [1, 2, 3], type: { type: 'array', items: 'int' } }] },
+      { type: 'array', items: 'int' },
+    ) as number[];
     expect([...s].sort()).toEqual([1, 2, 3]);
     // A zero weight is never drawn.
-    const h = Array.from({ length: 50 }, (_, k) => r({ 'rand.histogram': [{ value: [0, 1, 0, 3], type: { type: 'array', items: 'double' } }] }, 'int', k));
+    const h = Array.from({ length: 50 }, (_, k) =>
+      r({ 'rand.histogram': [{ value: [0, 1, 0, 3], type: { type: 'array', items: 'double' } }] }, 'int', k),
+    );
     expect(new Set(h)).toEqual(new Set([1, 3]));
     expect(typeof r({ 'rand.gaussian': [0, 1] }, 'double')).toBe('number');
   });
   it('raises the specification codes', () => {
     expect(() => r({ 'rand.int': [3, 3] }, 'int')).toThrow(code(34000));
-    expect(() => r({ 'rand.choice': [{ value: [], type: { type: 'array', items: 'int' } }] }, 'int')).toThrow(code(34040));
-    expect(() => r({ 'rand.sample': [4, { value: [1], type: { type: 'array', items: 'int' } }] }, { type: 'array', items: 'int' })).toThrow(code(34061));
-    expect(() => r({ 'rand.histogram': [{ value: [0, -1], type: { type: 'array', items: 'double' } }] }, 'int')).toThrow(code(34072));
-    expect(() => r({ 'rand.histogram': [{ value: [0, 0], type: { type: 'array', items: 'double' } }] }, 'int')).toThrow(code(34070));
+    expect(() => r({ 'rand.choice': [{ value: [], type: { type: 'array', items: 'int' } }] }, 'int')).toThrow(
+      code(34040),
+    );
+    expect(() =>
+      r(
+        { 'rand.sample': [4, { value: [1], type: { type: 'array', items: 'int' } }] },
+        { type: 'array', items: 'int' },
+      ),
+    ).toThrow(code(34061));
+    expect(() =>
+      r({ 'rand.histogram': [{ value: [0, -1], type: { type: 'array', items: 'double' } }] }, 'int'),
+    ).toThrow(code(34072));
+    expect(() =>
+      r({ 'rand.histogram': [{ value: [0, 0], type: { type: 'array', items: 'double' } }] }, 'int'),
+    ).toThrow(code(34070));
     expect(() => r({ 'rand.string': [0] }, 'string')).toThrow(code(34080));
     expect(() => r({ 'rand.string': [3, 0, 5] }, 'string')).toThrow(code(34082));
     expect(() => r({ 'rand.bytes': [3, 0, 300] }, 'bytes')).toThrow(code(34092));
@@ -147,38 +176,170 @@ const lit = (type: unknown, value: unknown) => ({ type, value });
 describe('stat.test and the model.reg aliases', () => {
   it('residuals, pulls and Mahalanobis distances', () => {
     expect(ev({ 'stat.test.residual': [5, 3] })).toBe(2);
-    expect(ev({ 'model.reg.residual': [lit(A('double'), [1, 2]), lit(A('double'), [0.5, 0.5])] }, A('double'))).toEqual([0.5, 1.5]);
-    expect(() => ev({ 'stat.test.residual': [lit(A('double'), [1, 2]), lit(A('double'), [0.5])] }, A('double'))).toThrow(code(38010));
-    expect(() => ev({ 'stat.test.residual': [lit(M('double'), { a: 1 }), lit(M('double'), { b: 1 })] }, M('double'))).toThrow(code(38010));
+    expect(
+      ev({ 'model.reg.residual': [lit(A('double'), [1, 2]), lit(A('double'), [0.5, 0.5])] }, A('double')),
+    ).toEqual([0.5, 1.5]);
+    expect(() =>
+      ev({ 'stat.test.residual': [lit(A('double'), [1, 2]), lit(A('double'), [0.5])] }, A('double')),
+    ).toThrow(code(38010));
+    expect(() =>
+      ev({ 'stat.test.residual': [lit(M('double'), { a: 1 }), lit(M('double'), { b: 1 })] }, M('double')),
+    ).toThrow(code(38010));
     expect(ev({ 'stat.test.pull': [5, 3, 2] })).toBe(1);
-    expect(() => ev({ 'model.reg.pull': [lit(A('double'), [1]), lit(A('double'), [1]), lit(A('double'), [])] }, A('double'))).toThrow(code(31031));
-    near(ev({ 'stat.test.mahalanobis': [lit(A('double'), [1, 2]), lit(A('double'), [0, 0]), lit(A(A('double')), [[1, 0], [0, 4]])] }), Math.SQRT2);
-    near(ev({ 'stat.test.mahalanobis': [lit(M('double'), { a: 1, b: 2 }), lit(M('double'), { a: 0, b: 0 }), lit(M(M('double')), { a: { a: 1, b: 0 }, b: { a: 0, b: 4 } })] }), Math.SQRT2);
-    expect(() => ev({ 'stat.test.mahalanobis': [lit(A('double'), []), lit(A('double'), []), lit(A(A('double')), [])] })).toThrow(code(38030));
-    expect(() => ev({ 'model.reg.mahalanobis': [lit(A('double'), [1]), lit(A('double'), [1]), lit(A(A('double')), [[1, 2]])] })).toThrow(code(31042));
+    expect(() =>
+      ev(
+        { 'model.reg.pull': [lit(A('double'), [1]), lit(A('double'), [1]), lit(A('double'), [])] },
+        A('double'),
+      ),
+    ).toThrow(code(31031));
+    near(
+      ev({
+        'stat.test.mahalanobis': [
+          lit(A('double'), [1, 2]),
+          lit(A('double'), [0, 0]),
+          lit(A(A('double')), [
+            [1, 0],
+            [0, 4],
+          ]),
+        ],
+      }),
+      Math.SQRT2,
+    );
+    near(
+      ev({
+        'stat.test.mahalanobis': [
+          lit(M('double'), { a: 1, b: 2 }),
+          lit(M('double'), { a: 0, b: 0 }),
+          lit(M(M('double')), { a: { a: 1, b: 0 }, b: { a: 0, b: 4 } }),
+        ],
+      }),
+      Math.SQRT2,
+    );
+    expect(() =>
+      ev({ 'stat.test.mahalanobis': [lit(A('double'), []), lit(A('double'), []), lit(A(A('double')), [])] }),
+    ).toThrow(code(38030));
+    expect(() =>
+      ev({
+        'model.reg.mahalanobis': [
+          lit(A('double'), [1]),
+          lit(A('double'), [1]),
+          lit(A(A('double')), [[1, 2]]),
+        ],
+      }),
+    ).toThrow(code(31042));
   });
   it('chi-square state and the Kolmogorov-Smirnov test', () => {
-    const S = { type: 'record', name: 'S', fields: [{ name: 'chi2', type: 'double' }, { name: 'dof', type: 'int' }] };
-    const s = ev({ 'stat.test.updateChi2': [lit(A('double'), [1, 2]), 'input'] }, 'S', S, { chi2: 1, dof: 1 }) as Record<string, number>;
+    const S = {
+      type: 'record',
+      name: 'S',
+      fields: [
+        { name: 'chi2', type: 'double' },
+        { name: 'dof', type: 'int' },
+      ],
+    };
+    const s = ev({ 'stat.test.updateChi2': [lit(A('double'), [1, 2]), 'input'] }, 'S', S, {
+      chi2: 1,
+      dof: 1,
+    }) as Record<string, number>;
     expect([s['chi2'], s['dof']]).toEqual([6, 2]);
     expect(ev({ 'stat.test.reducedChi2': ['input'] }, 'double', S, { chi2: 6, dof: 2 })).toBe(3);
-    near(ev({ 'stat.test.chi2Prob': ['input'] }, 'double', S, { chi2: 2, dof: 2 }) as number, 1 - Math.exp(-1));
-    expect(() => ev({ 'stat.test.chi2Prob': ['input'] }, 'double', S, { chi2: 2, dof: -1 })).toThrow(code(38060));
-    const S2 = { type: 'record', name: 'S', fields: [{ name: 'chi2', type: 'double' }, { name: 'DOF', type: 'int' }] };
+    near(
+      ev({ 'stat.test.chi2Prob': ['input'] }, 'double', S, { chi2: 2, dof: 2 }) as number,
+      1 - Math.exp(-1),
+    );
+    expect(() => ev({ 'stat.test.chi2Prob': ['input'] }, 'double', S, { chi2: 2, dof: -1 })).toThrow(
+      code(38060),
+    );
+    const S2 = {
+      type: 'record',
+      name: 'S',
+      fields: [
+        { name: 'chi2', type: 'double' },
+        { name: 'DOF', type: 'int' },
+      ],
+    };
     expect(ev({ 'model.reg.reducedChi2': ['input'] }, 'double', S2, { chi2: 6, DOF: 3 })).toBe(2);
-    expect(() => ev({ 'model.reg.chi2Prob': ['input'] }, 'double', S2, { chi2: 2, DOF: -1 })).toThrow(code(31070));
-    expect(ev({ 'stat.test.kolmogorov': [lit(A('double'), [1, 2, 3]), lit(A('double'), [3, 2, 1])] })).toBe(1);
+    expect(() => ev({ 'model.reg.chi2Prob': ['input'] }, 'double', S2, { chi2: 2, DOF: -1 })).toThrow(
+      code(31070),
+    );
+    expect(ev({ 'stat.test.kolmogorov': [lit(A('double'), [1, 2, 3]), lit(A('double'), [3, 2, 1])] })).toBe(
+      1,
+    );
     const l = Math.sqrt(100 / 20) + 0.12 + 0.11 / Math.sqrt(100 / 20);
     const xs = Array.from({ length: 10 }, (_, k) => k);
-    near(ev({ 'stat.test.kolmogorov': [lit(A('double'), xs), lit(A('double'), xs.map((x) => x + 10))] }), 2 * Math.exp(-2 * l * l) - 2 * Math.exp(-8 * l * l), 9);
+    near(
+      ev({
+        'stat.test.kolmogorov': [
+          lit(A('double'), xs),
+          lit(
+            A('double'),
+            xs.map((x) => x + 10),
+          ),
+        ],
+      }),
+      2 * Math.exp(-2 * l * l) - 2 * Math.exp(-8 * l * l),
+      9,
+    );
     expect(ev({ 'stat.test.kolmogorov': [lit(A('double'), []), lit(A('double'), [])] })).toBe(1);
   });
   it('propagates regression variances', () => {
     const R = (covar: unknown) => ({ type: 'record', name: 'R', fields: [{ name: 'covar', type: covar }] });
-    expect(ev({ 'model.reg.linearVariance': [lit(A('double'), [2]), lit(R(A(A('double'))), { covar: [[1, 0], [0, 1]] })] })).toBe(5);
-    expect(ev({ 'model.reg.linearVariance': [lit(A('double'), [2]), lit(R(A(A(A('double')))), { covar: [[[1, 0], [0, 1]], [[0, 1], [1, 0]]] })] }, A('double'))).toEqual([5, 4]);
-    expect(ev({ 'model.reg.linearVariance': [lit(M('double'), { a: 2 }), lit(R(M(M('double'))), { covar: { a: { a: 1 }, '': { '': 1 } } })] })).toBe(5);
-    expect(() => ev({ 'model.reg.linearVariance': [lit(A('double'), [2, 3]), lit(R(A(A('double'))), { covar: [[1, 0], [0, 1]] })] })).toThrow(code(31010));
+    expect(
+      ev({
+        'model.reg.linearVariance': [
+          lit(A('double'), [2]),
+          lit(R(A(A('double'))), {
+            covar: [
+              [1, 0],
+              [0, 1],
+            ],
+          }),
+        ],
+      }),
+    ).toBe(5);
+    expect(
+      ev(
+        {
+          'model.reg.linearVariance': [
+            lit(A('double'), [2]),
+            lit(R(A(A(A('double')))), {
+              covar: [
+                [
+                  [1, 0],
+                  [0, 1],
+                ],
+                [
+                  [0, 1],
+                  [1, 0],
+                ],
+              ],
+            }),
+          ],
+        },
+        A('double'),
+      ),
+    ).toEqual([5, 4]);
+    expect(
+      ev({
+        'model.reg.linearVariance': [
+          lit(M('double'), { a: 2 }),
+          lit(R(M(M('double'))), { covar: { a: { a: 1 }, '': { '': 1 } } }),
+        ],
+      }),
+    ).toBe(5);
+    expect(() =>
+      ev({
+        'model.reg.linearVariance': [
+          lit(A('double'), [2, 3]),
+          lit(R(A(A('double'))), {
+            covar: [
+              [1, 0],
+              [0, 1],
+            ],
+          }),
+        ],
+      }),
+    ).toThrow(code(31010));
   });
 });
 
@@ -191,10 +352,19 @@ describe('model.tree and model.cluster additions', () => {
     ret: ['null', 'boolean'],
     do: { ifnotnull: { x: 'd.x' }, then: { '<': ['x', 'c.limit'] }, else: null },
   };
-  const strict = { params: [{ d: 'D' }, { c: 'C' }], ret: 'boolean', do: { ifnotnull: { x: 'd.x' }, then: { '<': ['x', 'c.limit'] }, else: false } };
-  const cs = (...ls: number[]) => lit(A(C), ls.map((limit) => ({ limit })));
+  const strict = {
+    params: [{ d: 'D' }, { c: 'C' }],
+    ret: 'boolean',
+    do: { ifnotnull: { x: 'd.x' }, then: { '<': ['x', 'c.limit'] }, else: false },
+  };
+  const cs = (...ls: number[]) =>
+    lit(
+      A(C),
+      ls.map((limit) => ({ limit })),
+    );
   it('compound and surrogate tests', () => {
-    const run = (op: string, x: number | null) => ev({ 'model.tree.compoundTest': ['input', { string: op }, cs(1, 5), strict] }, 'boolean', D, { x });
+    const run = (op: string, x: number | null) =>
+      ev({ 'model.tree.compoundTest': ['input', { string: op }, cs(1, 5), strict] }, 'boolean', D, { x });
     expect(run('and', 0)).toBe(true);
     expect(run('and', 3)).toBe(false);
     expect(run('or', 3)).toBe(true);
@@ -202,7 +372,9 @@ describe('model.tree and model.cluster additions', () => {
     expect(run('xor', 0)).toBe(false);
     expect(() => run('nand', 0)).toThrow(code(32020));
     expect(ev({ 'model.tree.surrogateTest': ['input', cs(1), test] }, 'boolean', D, { x: 3 })).toBe(false);
-    expect(() => ev({ 'model.tree.surrogateTest': ['input', cs(1), test] }, 'boolean', D, { x: null })).toThrow(code(32030));
+    expect(() =>
+      ev({ 'model.tree.surrogateTest': ['input', cs(1), test] }, 'boolean', D, { x: null }),
+    ).toThrow(code(32030));
   });
   it('walks a tree with a missing branch', () => {
     const T = {
@@ -215,34 +387,111 @@ describe('model.tree and model.cluster additions', () => {
         { name: 'missing', type: ['T', 'string'] },
       ],
     };
-    const tree = { limit: 5, pass: { T: { limit: 1, pass: { string: 'tiny' }, fail: { string: 'small' }, missing: { string: '?' } } }, fail: { string: 'big' }, missing: { string: 'none' } };
+    const tree = {
+      limit: 5,
+      pass: {
+        T: { limit: 1, pass: { string: 'tiny' }, fail: { string: 'small' }, missing: { string: '?' } },
+      },
+      fail: { string: 'big' },
+      missing: { string: 'none' },
+    };
     const ttest = { ...test, params: [{ d: 'D' }, { c: 'T' }] };
     const doc = (x: number | null) =>
-      PfaEngine.fromDocument(JSON.stringify({ input: D, output: 'string', cells: { tree: { type: T, init: tree } }, action: { 'model.tree.missingWalk': ['input', { cell: 'tree' }, ttest] } })).action({ x });
+      PfaEngine.fromDocument(
+        JSON.stringify({
+          input: D,
+          output: 'string',
+          cells: { tree: { type: T, init: tree } },
+          action: { 'model.tree.missingWalk': ['input', { cell: 'tree' }, ttest] },
+        }),
+      ).action({ x });
     expect(doc(3)).toBe('small');
     expect(doc(0)).toBe('tiny');
     expect(doc(9)).toBe('big');
     expect(doc(null)).toBe('none');
   });
   it('closestN, updateMean and a k-means iteration', () => {
-    const K = { type: 'record', name: 'K', fields: [{ name: 'center', type: A('double') }, { name: 'id', type: 'int' }] };
-    const ks = lit(A('K'), [{ center: [0], id: 0 }, { center: [5], id: 1 }, { center: [1], id: 2 }]);
+    const K = {
+      type: 'record',
+      name: 'K',
+      fields: [
+        { name: 'center', type: A('double') },
+        { name: 'id', type: 'int' },
+      ],
+    };
+    const ks = lit(A('K'), [
+      { center: [0], id: 0 },
+      { center: [5], id: 1 },
+      { center: [1], id: 2 },
+    ]);
     const ids = (v: Value) => (v as { id: number }[]).map((c) => c.id);
     expect(ids(ev({ 'model.cluster.closestN': [2, lit(A('double'), [0.9]), ks] }, A(K)))).toEqual([2, 0]);
-    expect(() => ev({ 'model.cluster.closestN': [-1, lit(A('double'), [0.9]), ks] }, A(K))).toThrow(code(29010));
-    const um = ev({ 'model.cluster.updateMean': [lit(A(A('double')), [[2, 2], [4, 4]]), lit('K', { center: [0, 0], id: 7 }), 2] }, K) as { center: number[]; id: number };
+    expect(() => ev({ 'model.cluster.closestN': [-1, lit(A('double'), [0.9]), ks] }, A(K))).toThrow(
+      code(29010),
+    );
+    const um = ev(
+      {
+        'model.cluster.updateMean': [
+          lit(A(A('double')), [
+            [2, 2],
+            [4, 4],
+          ]),
+          lit('K', { center: [0, 0], id: 7 }),
+          2,
+        ],
+      },
+      K,
+    ) as { center: number[]; id: number };
     expect(um.center).toEqual([1.5, 1.5]);
     expect(um.id).toBe(7);
-    expect(() => ev({ 'model.cluster.updateMean': [lit(A(A('double')), []), lit('K', { center: [0], id: 7 }), 2] }, K)).toThrow(code(29040));
-    const metric = { params: [{ a: A('double') }, { b: A('double') }], ret: 'double', do: { 'm.abs': { '-': [{ attr: 'a', path: [0] }, { attr: 'b', path: [0] }] } } };
-    const update = { params: [{ data: A(A('double')) }, { c: 'K' }], ret: 'K', do: { 'model.cluster.updateMean': ['data', 'c', 0] } };
+    expect(() =>
+      ev({ 'model.cluster.updateMean': [lit(A(A('double')), []), lit('K', { center: [0], id: 7 }), 2] }, K),
+    ).toThrow(code(29040));
+    const metric = {
+      params: [{ a: A('double') }, { b: A('double') }],
+      ret: 'double',
+      do: {
+        'm.abs': {
+          '-': [
+            { attr: 'a', path: [0] },
+            { attr: 'b', path: [0] },
+          ],
+        },
+      },
+    };
+    const update = {
+      params: [{ data: A(A('double')) }, { c: 'K' }],
+      ret: 'K',
+      do: { 'model.cluster.updateMean': ['data', 'c', 0] },
+    };
     const it1 = ev(
-      { 'model.cluster.kmeansIteration': [lit(A(A('double')), [[0], [1], [10], [11]]), lit(A('K'), [{ center: [0], id: 0 }, { center: [10], id: 1 }, { center: [100], id: 2 }]), metric, update] },
+      {
+        'model.cluster.kmeansIteration': [
+          lit(A(A('double')), [[0], [1], [10], [11]]),
+          lit(A('K'), [
+            { center: [0], id: 0 },
+            { center: [10], id: 1 },
+            { center: [100], id: 2 },
+          ]),
+          metric,
+          update,
+        ],
+      },
       A(K),
     ) as { center: number[] }[];
     expect(it1.map((c) => c.center)).toEqual([[0.5], [10.5], [100]]);
     const seeds = ev(
-      { 'model.cluster.randomSeeds': [lit(A(A('double')), [[1], [1], [2], [3]]), 3, { params: [{ i: 'int' }, { v: A('double') }], ret: 'K', do: { new: { center: 'v', id: 'i' }, type: 'K' } }] },
+      {
+        'model.cluster.randomSeeds': [
+          lit(A(A('double')), [[1], [1], [2], [3]]),
+          3,
+          {
+            params: [{ i: 'int' }, { v: A('double') }],
+            ret: 'K',
+            do: { new: { center: 'v', id: 'i' }, type: 'K' },
+          },
+        ],
+      },
       A(K),
       'null',
       null,
@@ -250,7 +499,22 @@ describe('model.tree and model.cluster additions', () => {
     ) as { center: number[]; id: number }[];
     expect(seeds.map((s) => s.id)).toEqual([0, 1, 2]);
     expect(seeds.map((s) => s.center[0]).sort()).toEqual([1, 2, 3]);
-    expect(() => ev({ 'model.cluster.randomSeeds': [lit(A(A('double')), [[1], [1]]), 2, { params: [{ i: 'int' }, { v: A('double') }], ret: 'K', do: { new: { center: 'v', id: 'i' }, type: 'K' } }] }, A(K))).toThrow(code(29021));
+    expect(() =>
+      ev(
+        {
+          'model.cluster.randomSeeds': [
+            lit(A(A('double')), [[1], [1]]),
+            2,
+            {
+              params: [{ i: 'int' }, { v: A('double') }],
+              ret: 'K',
+              do: { new: { center: 'v', id: 'i' }, type: 'K' },
+            },
+          ],
+        },
+        A(K),
+      ),
+    ).toThrow(code(29021));
   });
 });
 
@@ -264,8 +528,19 @@ describe('serialization and sets', () => {
     expect(bytes({ 'cast.avro': lit('double', 1) })).toEqual([0, 0, 0, 0, 0, 0, 0xf0, 0x3f]);
     expect(bytes({ 'cast.avro': lit(['null', 'int'], { int: 3 }) })).toEqual([2, 6]);
     expect(bytes({ 'cast.avro': lit(A('int'), [1, 2]) })).toEqual([4, 2, 4, 0]);
-    const R = { type: 'record', name: 'R', fields: [{ name: 'a', type: 'int' }, { name: 'b', type: 'double' }, { name: 'c', type: ['null', 'int'] }, { name: 'd', type: 'bytes' }] };
-    expect(ev({ 'cast.json': lit(R, { a: 1, b: 2, c: { int: 3 }, d: 'A' }) }, 'string')).toBe('{"a":1,"b":2.0,"c":{"int":3},"d":"A"}');
+    const R = {
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'a', type: 'int' },
+        { name: 'b', type: 'double' },
+        { name: 'c', type: ['null', 'int'] },
+        { name: 'd', type: 'bytes' },
+      ],
+    };
+    expect(ev({ 'cast.json': lit(R, { a: 1, b: 2, c: { int: 3 }, d: 'A' }) }, 'string')).toBe(
+      '{"a":1,"b":2.0,"c":{"int":3},"d":"A"}',
+    );
     expect(ev({ 'cast.json': lit(M('double'), { x: 0.5 }) }, 'string')).toBe('{"x":0.5}');
   });
   it('treats maps keyed by base64 Avro as sets', () => {
@@ -293,11 +568,25 @@ describe('array, string and cast additions', () => {
     expect(ev({ 'a.ntile': [lit(A('double'), [1, 3, 2, 4]), 1] })).toBe(4);
     expect(() => ev({ 'a.ntile': [lit(A('double'), []), 0.5] })).toThrow(code(15460));
     expect(() => ev({ 'a.ntile': [lit(A('double'), [1]), { 'm.sqrt': -1 }] })).toThrow(code(15461));
-    expect(ev({ 'a.combinations': [lit(A('int'), [1, 2, 3]), 2] }, A(A('int')))).toEqual([[1, 2], [1, 3], [2, 3]]);
+    expect(ev({ 'a.combinations': [lit(A('int'), [1, 2, 3]), 2] }, A(A('int')))).toEqual([
+      [1, 2],
+      [1, 3],
+      [2, 3],
+    ]);
     expect(() => ev({ 'a.combinations': [lit(A('int'), [1, 2, 3]), 0] }, A(A('int')))).toThrow(code(15780));
-    expect(ev({ 'a.permutations': lit(A('int'), [1, 2, 3]) }, A(A('int')))).toEqual([[1, 2, 3], [1, 3, 2], [2, 1, 3], [2, 3, 1], [3, 1, 2], [3, 2, 1]]);
+    expect(ev({ 'a.permutations': lit(A('int'), [1, 2, 3]) }, A(A('int')))).toEqual([
+      [1, 2, 3],
+      [1, 3, 2],
+      [2, 1, 3],
+      [2, 3, 1],
+      [3, 1, 2],
+      [3, 2, 1],
+    ]);
     const first = { params: [{ s: 'string' }], ret: 'string', do: { 's.substr': ['s', 0, 1] } };
-    const g = ev({ 'a.groupby': [lit(A('string'), ['apple', 'bean', 'avocado']), first] }, M(A('string'))) as Record<string, string[]>;
+    const g = ev(
+      { 'a.groupby': [lit(A('string'), ['apple', 'bean', 'avocado']), first] },
+      M(A('string')),
+    ) as Record<string, string[]>;
     expect({ ...g }).toEqual({ a: ['apple', 'avocado'], b: ['bean'] });
   });
   it('s.number', () => {
@@ -321,23 +610,37 @@ describe('array, string and cast additions', () => {
     const E = { type: 'enum', name: 'E', symbols: ['x', 'y', 'z'] };
     expect(ev({ 'cast.fanoutBoolean': lit(E, 'y') }, A('boolean'))).toEqual([false, true, false]);
     const dict = lit(A('string'), ['a', 'b', 'c']);
-    expect(ev({ 'cast.fanoutBoolean': [{ string: 'b' }, dict, true] }, A('boolean'))).toEqual([false, true, false, false]);
+    expect(ev({ 'cast.fanoutBoolean': [{ string: 'b' }, dict, true] }, A('boolean'))).toEqual([
+      false,
+      true,
+      false,
+      false,
+    ]);
     expect(ev({ 'cast.fanoutDouble': [{ string: 'z' }, dict, true] }, A('double'))).toEqual([0, 0, 0, 1]);
     expect(ev({ 'cast.fanoutInt': [5, 3, 6, false] }, A('int'))).toEqual([0, 0, 1]);
     expect(ev({ 'cast.fanoutLong': [9, 3, 6, true] }, A('long'))).toEqual([0, 0, 0, 1]);
-    expect(() => ev({ 'cast.fanoutFloat': [{ string: 'a' }, lit(A('string'), ['a', 'a']), false] }, A('float'))).toThrow(code(17090));
+    expect(() =>
+      ev({ 'cast.fanoutFloat': [{ string: 'a' }, lit(A('string'), ['a', 'a']), false] }, A('float')),
+    ).toThrow(code(17090));
   });
 });
 
 describe('stat.sample.updateWindow and fillHistogram2d', () => {
   it('keeps a running mean and variance over a window', () => {
-    const W = { type: 'record', name: 'W', fields: ['x', 'w', 'count', 'mean', 'variance'].map((name) => ({ name, type: 'double' })) };
+    const W = {
+      type: 'record',
+      name: 'W',
+      fields: ['x', 'w', 'count', 'mean', 'variance'].map((name) => ({ name, type: 'double' })),
+    };
     const e = PfaEngine.fromDocument(
       JSON.stringify({
         input: 'double',
         output: A(W),
         cells: { s: { type: A('W'), init: [] } },
-        action: [{ cell: 's', to: { 'stat.sample.updateWindow': ['input', 1, { cell: 's' }, 3] } }, { cell: 's' }],
+        action: [
+          { cell: 's', to: { 'stat.sample.updateWindow': ['input', 1, { cell: 's' }, 3] } },
+          { cell: 's' },
+        ],
       }),
     );
     const last = (v: Value) => (v as Record<string, number>[]).at(-1)!;
@@ -351,7 +654,11 @@ describe('stat.sample.updateWindow and fillHistogram2d', () => {
     near(fourth.at(-1)!['mean']!, 11 / 3);
     near(fourth.at(-1)!['variance']!, 26 / 9);
     expect(() => ev({ 'stat.sample.updateWindow': [1, 1, lit(A('W'), []), 1] }, A(W))).toThrow(code(14020));
-    const X = { type: 'record', name: 'X', fields: ['x', 'w', 'count', 'other'].map((name) => ({ name, type: 'double' })) };
+    const X = {
+      type: 'record',
+      name: 'X',
+      fields: ['x', 'w', 'count', 'other'].map((name) => ({ name, type: 'double' })),
+    };
     expect(() => ev({ 'stat.sample.updateWindow': [1, 1, lit(A('X'), []), 3] }, A(X))).toThrow(code(14021));
   });
   it('fills a 2-d histogram and its flow counters', () => {
@@ -370,9 +677,29 @@ describe('stat.sample.updateWindow and fillHistogram2d', () => {
         { name: 'nanflow', type: 'double' },
       ],
     };
-    const h0 = { xnumbins: 2, xlow: 0, xhigh: 2, ynumbins: 2, ylow: 0, yhigh: 2, values: [[0, 0], [0, 0]], overmidflow: 0, nanflow: 0 };
-    const fill = (x: unknown, y: unknown, h: unknown = h0) => ev({ 'stat.sample.fillHistogram2d': [x, y, 1, 'input'] }, 'H', H, h as Value) as Record<string, unknown>;
-    expect(fill(0.5, 1.5)['values']).toEqual([[0, 1], [0, 0]]);
+    const h0 = {
+      xnumbins: 2,
+      xlow: 0,
+      xhigh: 2,
+      ynumbins: 2,
+      ylow: 0,
+      yhigh: 2,
+      values: [
+        [0, 0],
+        [0, 0],
+      ],
+      overmidflow: 0,
+      nanflow: 0,
+    };
+    const fill = (x: unknown, y: unknown, h: unknown = h0) =>
+      ev({ 'stat.sample.fillHistogram2d': [x, y, 1, 'input'] }, 'H', H, h as Value) as Record<
+        string,
+        unknown
+      >;
+    expect(fill(0.5, 1.5)['values']).toEqual([
+      [0, 1],
+      [0, 0],
+    ]);
     expect(fill(5, 0.5)['overmidflow']).toBe(1);
     expect(fill({ '/': [0, 0] }, 0.5)['nanflow']).toBe(1);
     expect(() => fill(0, 0, { ...h0, values: [[0, 0]] })).toThrow(code(14090));
@@ -381,25 +708,85 @@ describe('stat.sample.updateWindow and fillHistogram2d', () => {
 });
 
 describe('model.reg.gaussianProcess', () => {
-  const kernel = { params: [{ a: A('double') }, { b: A('double') }], ret: 'double', do: { 'm.exp': { 'u-': { '**': [{ '-': [{ attr: 'a', path: [0] }, { attr: 'b', path: [0] }] }, 2] } } } };
-  const R1 = { type: 'record', name: 'R', fields: [{ name: 'x', type: 'double' }, { name: 'to', type: 'double' }] };
-  const gp = (x: unknown, table: unknown[], kw: unknown, out: unknown = 'double', R: unknown = R1) => ev({ 'model.reg.gaussianProcess': [x, lit(A(R), table), kw, kernel] }, out);
+  const kernel = {
+    params: [{ a: A('double') }, { b: A('double') }],
+    ret: 'double',
+    do: {
+      'm.exp': {
+        'u-': {
+          '**': [
+            {
+              '-': [
+                { attr: 'a', path: [0] },
+                { attr: 'b', path: [0] },
+              ],
+            },
+            2,
+          ],
+        },
+      },
+    },
+  };
+  const R1 = {
+    type: 'record',
+    name: 'R',
+    fields: [
+      { name: 'x', type: 'double' },
+      { name: 'to', type: 'double' },
+    ],
+  };
+  const gp = (x: unknown, table: unknown[], kw: unknown, out: unknown = 'double', R: unknown = R1) =>
+    ev({ 'model.reg.gaussianProcess': [x, lit(A(R), table), kw, kernel] }, out);
   it('interpolates the training data and decays to the Kriging weight', () => {
-    const t = [{ x: 0, to: 1 }, { x: 1, to: 3 }];
+    const t = [
+      { x: 0, to: 1 },
+      { x: 1, to: 3 },
+    ];
     near(gp(1, t, lit(['null', 'double'], { double: 0 })), 3, 9);
     near(gp(0, t, null), 1, 9);
     // One point, weight 0: 2·k(x, 0); universal Kriging: the constant 2.
     near(gp(1, [{ x: 0, to: 2 }], lit(['null', 'double'], { double: 0 })), 2 * Math.exp(-1), 12);
     near(gp(5, [{ x: 0, to: 2 }], null), 2, 12);
-    const RV = { type: 'record', name: 'R', fields: [{ name: 'x', type: A('double') }, { name: 'to', type: A('double') }] };
-    const v = ev({ 'model.reg.gaussianProcess': [lit(A('double'), [1]), lit(A(RV), [{ x: [0], to: [1, 10] }, { x: [1], to: [3, 30] }]), null, kernel] }, A('double')) as number[];
+    const RV = {
+      type: 'record',
+      name: 'R',
+      fields: [
+        { name: 'x', type: A('double') },
+        { name: 'to', type: A('double') },
+      ],
+    };
+    const v = ev(
+      {
+        'model.reg.gaussianProcess': [
+          lit(A('double'), [1]),
+          lit(A(RV), [
+            { x: [0], to: [1, 10] },
+            { x: [1], to: [3, 30] },
+          ]),
+          null,
+          kernel,
+        ],
+      },
+      A('double'),
+    ) as number[];
     near(v[0]!, 3, 9);
     near(v[1]!, 30, 9);
   });
   it('raises the specification codes', () => {
     expect(() => gp(1, [], null)).toThrow(code(31080));
     expect(() => gp({ '/': [0, 0] }, [{ x: 0, to: 1 }], null)).toThrow(code(31085));
-    expect(() => gp(1, [{ x: 0, to: 1 }], lit(['null', 'double'], { double: 'Infinity' }))).toThrow(code(31087));
-    expect(() => gp(1, [{ x: 0, to: 1 }, { x: 0, to: 2 }], null)).toThrow(code(31088));
+    expect(() => gp(1, [{ x: 0, to: 1 }], lit(['null', 'double'], { double: 'Infinity' }))).toThrow(
+      code(31087),
+    );
+    expect(() =>
+      gp(
+        1,
+        [
+          { x: 0, to: 1 },
+          { x: 0, to: 2 },
+        ],
+        null,
+      ),
+    ).toThrow(code(31088));
   });
 });

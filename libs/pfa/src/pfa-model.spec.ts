@@ -3,13 +3,28 @@ import { describe, expect, it } from 'vitest';
 import { PfaModelFactory } from './pfa-model';
 
 const factory = new PfaModelFactory({ budget: 10_000 });
-const build = (doc: object | string) => factory.build(new TextEncoder().encode(typeof doc === 'string' ? doc : JSON.stringify(doc)));
+const build = (doc: object | string) =>
+  factory.build(new TextEncoder().encode(typeof doc === 'string' ? doc : JSON.stringify(doc)));
 
 describe('PfaModelFactory', () => {
   it('maps named features onto a record input and record outputs onto outputs', () => {
     const m = build({
-      input: { type: 'record', name: 'In', fields: [{ name: 'a', type: 'double' }, { name: 'b_c', type: ['null', 'double'] }] },
-      output: { type: 'record', name: 'Out', fields: [{ name: 'sum', type: 'double' }, { name: 'label', type: 'string' }] },
+      input: {
+        type: 'record',
+        name: 'In',
+        fields: [
+          { name: 'a', type: 'double' },
+          { name: 'b_c', type: ['null', 'double'] },
+        ],
+      },
+      output: {
+        type: 'record',
+        name: 'Out',
+        fields: [
+          { name: 'sum', type: 'double' },
+          { name: 'label', type: 'string' },
+        ],
+      },
       action: {
         new: {
           sum: { '+': ['input.a', { 'impute.defaultOnNull': ['input.b_c', 0.0] }] },
@@ -19,8 +34,14 @@ describe('PfaModelFactory', () => {
       },
     });
     expect(m.type).toBe(ModelType.PFA);
-    expect(m.score({ dataType: 't', features: { a: 2, 'b c': 3 } })).toEqual({ value: 5, outputs: { sum: 5, label: 'high' } });
-    expect(m.score({ dataType: 't', features: { a: 0.5, 'b c': null } }).outputs).toEqual({ sum: 0.5, label: 'low' });
+    expect(m.score({ dataType: 't', features: { a: 2, 'b c': 3 } })).toEqual({
+      value: 5,
+      outputs: { sum: 5, label: 'high' },
+    });
+    expect(m.score({ dataType: 't', features: { a: 0.5, 'b c': null } }).outputs).toEqual({
+      sum: 0.5,
+      label: 'low',
+    });
     expect(m.signature().inputs.map((i) => i.name)).toEqual(['a', 'b_c']);
     // A record output has no single prediction: no target.
     expect(m.signature().target).toBeUndefined();
@@ -31,16 +52,23 @@ describe('PfaModelFactory', () => {
       input: {
         type: 'record',
         name: 'In',
-        fields: [{ name: 'fixed_acidity', type: 'double' }, { name: 'n', type: 'int', default: 7 }, { name: 's', type: 'string' }],
+        fields: [
+          { name: 'fixed_acidity', type: 'double' },
+          { name: 'n', type: 'int', default: 7 },
+          { name: 's', type: 'string' },
+        ],
       },
       output: 'double',
       action: { '+': [{ '+': ['input.fixed_acidity', 'input.n'] }, { '*': [100, { 's.len': 'input.s' }] }] },
     });
-    const f = (features: Record<string, number | string>, tensors?: unknown[]) => m.score({ dataType: 't', features, ...(tensors ? { tensors } : {}) } as never).value;
+    const f = (features: Record<string, number | string>, tensors?: unknown[]) =>
+      m.score({ dataType: 't', features, ...(tensors ? { tensors } : {}) } as never).value;
     expect(f({ 'fixed acidity': 1.5, s: 'x' })).toBe(108.5);
     expect(f({ fixed_acidity: 2.5, n: 1, s: 'yy' })).toBe(203.5);
     expect(f({ 'fixed acidity': 0.5, s: 'z' })).toBe(107.5);
-    expect(f({ s: 'w' }, [{ name: 'fixed acidity', datatype: 'FP64', shape: [1], data: new Float64Array([1]) }])).toBe(108);
+    expect(
+      f({ s: 'w' }, [{ name: 'fixed acidity', datatype: 'FP64', shape: [1], data: new Float64Array([1]) }]),
+    ).toBe(108);
     expect(() => f({ 'fixed acidity': 'no', s: 'x' })).toThrow(/fixed_acidity/);
   });
 
@@ -49,7 +77,13 @@ describe('PfaModelFactory', () => {
     expect(m.score({ dataType: 't', features: { x: 4 } }).value).toBe(8);
     // The scalar output is the prediction; `modelserving score` reads its column through the target.
     expect(m.signature()).toMatchObject({ outputs: [{ name: 'value' }], target: 'value' });
-    expect(m.score({ dataType: 't', features: {}, tensors: [{ name: 'x', datatype: 'FP64', shape: [1], data: new Float64Array([1.5]) }] }).value).toBe(3);
+    expect(
+      m.score({
+        dataType: 't',
+        features: {},
+        tensors: [{ name: 'x', datatype: 'FP64', shape: [1], data: new Float64Array([1.5]) }],
+      }).value,
+    ).toBe(3);
   });
 
   it('reports bad documents and bad records as INVALID_ARGUMENT, runaway loops as RESOURCE_EXHAUSTED', () => {

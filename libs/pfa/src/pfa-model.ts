@@ -34,7 +34,11 @@ export class PfaModel implements Model {
     readonly engine: PfaEngine,
     private readonly bytes: Uint8Array,
   ) {
-    if (engine.method !== 'map') throw new ServingError(Code.INVALID_ARGUMENT, `PFA: method "${engine.method}" cannot serve one result per record (use "map")`);
+    if (engine.method !== 'map')
+      throw new ServingError(
+        Code.INVALID_ARGUMENT,
+        `PFA: method "${engine.method}" cannot serve one result per record (use "map")`,
+      );
   }
 
   score(input: DataToServe): ScoreOutput {
@@ -85,11 +89,13 @@ export class PfaModel implements Model {
     if (tensor) {
       const data = Array.from(tensor.data as ArrayLike<number | string | boolean>);
       if (t.kind === 'array') return convert(t.items, data as FeatureValue[], 'input');
-      if (tensorSize(tensor.shape) !== 1) throw invalid(`tensor '${tensor.name}' must hold one value for input type ${t.kind}`);
+      if (tensorSize(tensor.shape) !== 1)
+        throw invalid(`tensor '${tensor.name}' must hold one value for input type ${t.kind}`);
       return convert(t, data[0] as FeatureValue, 'input');
     }
     const values = Object.values(input.features);
-    if (values.length !== 1) throw invalid(`the input type is ${t.kind}: send exactly one feature (got ${values.length})`);
+    if (values.length !== 1)
+      throw invalid(`the input type is ${t.kind}: send exactly one feature (got ${values.length})`);
     return convert(t, values[0]!, 'input');
   }
 
@@ -148,7 +154,8 @@ export class PfaModel implements Model {
     };
     const direct = tensorValue(field);
     if (direct !== undefined) return direct;
-    const get = (k: string) => (Object.prototype.hasOwnProperty.call(input.features, k) ? input.features[k] : tensorValue(k));
+    const get = (k: string) =>
+      Object.prototype.hasOwnProperty.call(input.features, k) ? input.features[k] : tensorValue(k);
     const known = this.aliases.get(field);
     if (known !== undefined) {
       const v = get(known);
@@ -203,7 +210,8 @@ function converter(t: AvroType, name: string): (v: FeatureValue | FeatureValue[]
 
 function convert(t: AvroType, v: FeatureValue | FeatureValue[], name: string): Value {
   if (Array.isArray(v)) {
-    if (t.kind !== 'array' && !(t.kind === 'union')) throw invalid(`feature '${name}' is an array, expected ${t.kind}`);
+    if (t.kind !== 'array' && !(t.kind === 'union'))
+      throw invalid(`feature '${name}' is an array, expected ${t.kind}`);
     return v.map((x) => convert(t.kind === 'array' ? t.items : t, x, name));
   }
   switch (t.kind) {
@@ -247,7 +255,13 @@ function convert(t: AvroType, v: FeatureValue | FeatureValue[], name: string): V
 }
 
 function fieldSpec(name: string, t: AvroType): FieldSpec {
-  const dt: Record<string, TensorDatatype> = { int: 'INT32', long: 'INT64', float: 'FP32', double: 'FP64', boolean: 'BOOL' };
+  const dt: Record<string, TensorDatatype> = {
+    int: 'INT32',
+    long: 'INT64',
+    float: 'FP32',
+    double: 'FP64',
+    boolean: 'BOOL',
+  };
   const base = t.kind === 'union' ? (t.types.find((x) => x.kind !== 'null') ?? t) : t;
   const spec: FieldSpec = { name, datatype: dt[base.kind] ?? 'BYTES', shape: [-1] };
   return base.kind === 'enum' ? { ...spec, values: base.symbols } : spec;
@@ -259,7 +273,8 @@ function invalid(message: string): ServingError {
 
 function toServingError(err: unknown): ServingError {
   if (err instanceof ServingError) return err;
-  if (err instanceof PfaTimeoutError) return new ServingError(Code.RESOURCE_EXHAUSTED, err.message, { cause: err });
+  if (err instanceof PfaTimeoutError)
+    return new ServingError(Code.RESOURCE_EXHAUSTED, err.message, { cause: err });
   if (err instanceof PfaRuntimeError || err instanceof PfaUserError)
     return new ServingError(Code.INVALID_ARGUMENT, `PFA runtime error: ${err.message}`, { cause: err });
   return ServingError.from(err);

@@ -4,7 +4,8 @@
  * maps as null-prototype objects and records as objects tagged with their type name. Unions are
  * untagged: a union value is just the value of its branch.
  */
-export type Value = null | boolean | number | string | Uint8Array | Value[] | PfaMap | PfaRecord | PfaFunction;
+export type Value =
+  null | boolean | number | string | Uint8Array | Value[] | PfaMap | PfaRecord | PfaFunction;
 
 export interface PfaMap {
   [key: string]: Value;

@@ -16,7 +16,8 @@ function readRegression(): { intercept: number; coefficients: Record<string, num
   const xml = readFileSync(sharedPath(...PMML), 'utf8');
   const intercept = Number(/<RegressionTable[^>]*intercept="([^"]+)"/.exec(xml)![1]);
   const coefficients: Record<string, number> = {};
-  for (const m of xml.matchAll(/<NumericPredictor name="([^"]+)" coefficient="([^"]+)"/g)) coefficients[m[1]!] = Number(m[2]);
+  for (const m of xml.matchAll(/<NumericPredictor name="([^"]+)" coefficient="([^"]+)"/g))
+    coefficients[m[1]!] = Number(m[2]);
   return { intercept, coefficients };
 }
 
@@ -25,16 +26,30 @@ function winePfa(reg: { intercept: number; coefficients: Record<string, number> 
   const names = Object.keys(reg.coefficients);
   return JSON.stringify({
     name: 'wine_linear_regression',
-    input: { type: 'record', name: 'Wine', fields: names.map((n) => ({ name: avroFieldName(n), type: 'double' })) },
+    input: {
+      type: 'record',
+      name: 'Wine',
+      fields: names.map((n) => ({ name: avroFieldName(n), type: 'double' })),
+    },
     output: 'double',
     cells: {
       model: {
-        type: { type: 'record', name: 'Linear', fields: [{ name: 'coeff', type: { type: 'array', items: 'double' } }, { name: 'const', type: 'double' }] },
+        type: {
+          type: 'record',
+          name: 'Linear',
+          fields: [
+            { name: 'coeff', type: { type: 'array', items: 'double' } },
+            { name: 'const', type: 'double' },
+          ],
+        },
         init: { coeff: names.map((n) => reg.coefficients[n]), const: reg.intercept },
       },
     },
     action: {
-      'model.reg.linear': [{ new: names.map((n) => `input.${avroFieldName(n)}`), type: { type: 'array', items: 'double' } }, { cell: 'model' }],
+      'model.reg.linear': [
+        { new: names.map((n) => `input.${avroFieldName(n)}`), type: { type: 'array', items: 'double' } },
+        { cell: 'model' },
+      ],
     },
   });
 }
@@ -65,8 +80,17 @@ describe.skipIf(!available)('wine linear regression in PFA', () => {
     }
     expect(maxDiff).toBeLessThan(1e-9);
     // Round trip through toBytes/restore.
-    const restored = await factory.restore(model.toBytes(), { key: 'k', name: 'n', description: '', dataType: 'wine', modelType: ModelType.PFA, metadata: {} });
-    expect(restored.score({ dataType: 'wine', features: rows[0]!.features }).value).toBe(model.score({ dataType: 'wine', features: rows[0]!.features }).value);
+    const restored = await factory.restore(model.toBytes(), {
+      key: 'k',
+      name: 'n',
+      description: '',
+      dataType: 'wine',
+      modelType: ModelType.PFA,
+      metadata: {},
+    });
+    expect(restored.score({ dataType: 'wine', features: rows[0]!.features }).value).toBe(
+      model.score({ dataType: 'wine', features: rows[0]!.features }).value,
+    );
   });
 });
 

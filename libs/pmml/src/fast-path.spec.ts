@@ -79,7 +79,6 @@ function expectSame(fast: PmmlEvaluator, slow: PmmlEvaluator, records: readonly 
   }
 }
 
-
 const WINE_INPUTS = ['alcohol', 'volatile acidity', 'sulphates', 'fixed acidity', 'pH'];
 const wineDict = (extra = '') =>
   WINE_INPUTS.map(double).join('') +
@@ -120,7 +119,11 @@ describe('generated fast path', () => {
     expectSame(
       fast,
       slow,
-      [{ ...base, alcohol: 1e308 }, { ...base, alcohol: -1e308 }, { ...base, alcohol: 1e308, sulphates: -1e308 }],
+      [
+        { ...base, alcohol: 1e308 },
+        { ...base, alcohol: -1e308 },
+        { ...base, alcohol: 1e308, sulphates: -1e308 },
+      ],
       'logistic extremes',
     );
   });
@@ -209,10 +212,17 @@ describe('generated fast path', () => {
   it('walks trees like the general evaluator (every strategy, operators, True/False, no true child)', () => {
     const node = (id: string, pred: string, body = '', score = '') =>
       `<Node id="${id}"${score ? ` score="${score}"` : ''}>${pred}${body}</Node>`;
-    const sp = (f: string, op: string, v: string) => `<SimplePredicate field="${f}" operator="${op}" value="${v}"/>`;
+    const sp = (f: string, op: string, v: string) =>
+      `<SimplePredicate field="${f}" operator="${op}" value="${v}"/>`;
     const dist = (a: number, b: number) =>
       `<ScoreDistribution value="good" recordCount="${a}"/><ScoreDistribution value="bad" recordCount="${b}"/>`;
-    for (const strategy of ['none', 'lastPrediction', 'nullPrediction', 'weightedConfidence', 'aggregateNodes']) {
+    for (const strategy of [
+      'none',
+      'lastPrediction',
+      'nullPrediction',
+      'weightedConfidence',
+      'aggregateNodes',
+    ]) {
       for (const noTrue of ['returnNullPrediction', 'returnLastPrediction']) {
         const xml = pmmlDoc(
           wineDict(),
@@ -272,7 +282,11 @@ describe('generated fast path', () => {
       '\ud83d\ude00',
     ];
     const esc = (s: string) =>
-      s.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/\u2028/g, '&#x2028;');
+      s
+        .replace(/&/g, '&amp;')
+        .replace(/"/g, '&quot;')
+        .replace(/</g, '&lt;')
+        .replace(/\u2028/g, '&#x2028;');
     const target = esc('"; process.exit(1); "');
     const cats = ['x"y', '1e400', "'z"];
     const dict =
@@ -298,7 +312,8 @@ describe('generated fast path', () => {
     const [fast, slow] = pair(xml.replace('<OutputField name="__proto__" feature="predictedValue"/>', ''));
     expect(hasFastPath(fast)).toBe(true);
     const recs: Rec[] = [rec, { ...rec, 'a"b': 0 }, { ...rec, 'a"b': 1e-321 }];
-    for (const [i, n] of names.entries()) recs.push({ ...rec, ...Object.fromEntries(names.slice(0, i).map((m) => [m, 1e9])), [n]: -1 });
+    for (const [i, n] of names.entries())
+      recs.push({ ...rec, ...Object.fromEntries(names.slice(0, i).map((m) => [m, 1e9])), [n]: -1 });
     recs.push(Object.fromEntries(names.map((n) => [n, 1e9])));
     expectSame(fast, slow, [...recs, ...mutations(rec, names)], 'escaping');
   });
@@ -307,33 +322,44 @@ describe('generated fast path', () => {
   const CONFORMANCE = path.join(SHARED, 'conformance', 'pmml');
   const haveConformance = existsSync(path.join(CONFORMANCE, 'MANIFEST.json'));
 
-  it.skipIf(!haveConformance)('matches the general evaluator on every conformance and wine model', () => {
-    let withFastPath = 0;
-    const check = (label: string, xml: Buffer, records: Rec[]) => {
-      const [fast, slow] = pair(xml);
-      if (!hasFastPath(fast)) return;
-      withFastPath++;
-      const fields = fast.signature().inputs.map((i) => i.name);
-      const all = [...records, ...mutations(records[0] ?? {}, fields)];
-      expectSame(fast, slow, all, label);
-    };
-    for (const c of loadManifest(SHARED)) {
-      const rows = parseCsv(readFileSync(path.join(CONFORMANCE, c.input), 'utf8'));
-      const header = rows[0] ?? [];
-      const text = rows.slice(1).map((line) => Object.fromEntries(header.map((h, i) => [h, line[i] === 'NA' ? null : line[i]])));
-      const numeric = text.map((r) =>
-        Object.fromEntries(Object.entries(r).map(([k, v]) => [k, v !== null && v !== undefined && v !== '' && !isNaN(Number(v)) ? Number(v) : v])),
-      );
-      check(c.id, readFileSync(path.join(CONFORMANCE, c.pmml)), [...text, ...numeric]);
-    }
-    const wineDir = path.join(SHARED, 'fixtures', 'wine');
-    const wines = readFileSync(path.join(wineDir, 'winequality_red.csv'), 'utf8')
-      .split(/\r?\n/)
-      .filter((l) => l.trim().length > 0)
-      .slice(0, 200)
-      .map((l) => Object.fromEntries(l.split(';').map((v, i) => [WINE_COLUMNS[i]!, Number(v)])));
-    for (const f of readdirSync(path.join(wineDir, 'pmml')))
-      check(f, readFileSync(path.join(wineDir, 'pmml', f)), wines);
-    expect(withFastPath).toBeGreaterThanOrEqual(5);
-  }, 120_000);
+  it.skipIf(!haveConformance)(
+    'matches the general evaluator on every conformance and wine model',
+    () => {
+      let withFastPath = 0;
+      const check = (label: string, xml: Buffer, records: Rec[]) => {
+        const [fast, slow] = pair(xml);
+        if (!hasFastPath(fast)) return;
+        withFastPath++;
+        const fields = fast.signature().inputs.map((i) => i.name);
+        const all = [...records, ...mutations(records[0] ?? {}, fields)];
+        expectSame(fast, slow, all, label);
+      };
+      for (const c of loadManifest(SHARED)) {
+        const rows = parseCsv(readFileSync(path.join(CONFORMANCE, c.input), 'utf8'));
+        const header = rows[0] ?? [];
+        const text = rows
+          .slice(1)
+          .map((line) => Object.fromEntries(header.map((h, i) => [h, line[i] === 'NA' ? null : line[i]])));
+        const numeric = text.map((r) =>
+          Object.fromEntries(
+            Object.entries(r).map(([k, v]) => [
+              k,
+              v !== null && v !== undefined && v !== '' && !isNaN(Number(v)) ? Number(v) : v,
+            ]),
+          ),
+        );
+        check(c.id, readFileSync(path.join(CONFORMANCE, c.pmml)), [...text, ...numeric]);
+      }
+      const wineDir = path.join(SHARED, 'fixtures', 'wine');
+      const wines = readFileSync(path.join(wineDir, 'winequality_red.csv'), 'utf8')
+        .split(/\r?\n/)
+        .filter((l) => l.trim().length > 0)
+        .slice(0, 200)
+        .map((l) => Object.fromEntries(l.split(';').map((v, i) => [WINE_COLUMNS[i]!, Number(v)])));
+      for (const f of readdirSync(path.join(wineDir, 'pmml')))
+        check(f, readFileSync(path.join(wineDir, 'pmml', f)), wines);
+      expect(withFastPath).toBeGreaterThanOrEqual(5);
+    },
+    120_000,
+  );
 });

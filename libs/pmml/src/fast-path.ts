@@ -31,7 +31,11 @@ import { coerceOrNull } from './values';
 /** A RegressionTable made of NumericPredictors over top-level input fields. */
 export interface FastTable {
   readonly intercept: number;
-  readonly terms: readonly { readonly field: InputInfo; readonly coefficient: number; readonly exponent: number }[];
+  readonly terms: readonly {
+    readonly field: InputInfo;
+    readonly coefficient: number;
+    readonly exponent: number;
+  }[];
 }
 
 /** A SimplePredicate comparing a numeric top-level input field with a number. */
@@ -224,7 +228,9 @@ export function compileFastPath(
       return code + `return ${resultLiteral('v', outs, undefined)};\n`;
     }
     const ps = Array.from({ length: probs }, (_, i) => `p${i}`);
-    if (needR) code = `${ps.map((p, i) => `B[${i}] = ${p};`).join(' ')}\nconst r = {value: v, probabilities: B};\n` + code;
+    if (needR)
+      code =
+        `${ps.map((p, i) => `B[${i}] = ${p};`).join(' ')}\nconst r = {value: v, probabilities: B};\n` + code;
     // confidence: the probability of the first category equal to the predicted one (they are distinct in
     // practice, then it is simply the winner's)
     const first = Array.from({ length: probs }, (_, i) => categories!.indexOf(categories![i]!));

@@ -18,7 +18,8 @@ export class InMemoryTelemetry {
   private readonly provider: NodeTracerProvider;
 
   private constructor() {
-    const { InMemorySpanExporter: Exporter, SimpleSpanProcessor } = require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
+    const { InMemorySpanExporter: Exporter, SimpleSpanProcessor } =
+      require('@opentelemetry/sdk-trace-base') as typeof TraceBase;
     const { NodeTracerProvider: Provider } = require('@opentelemetry/sdk-trace-node') as typeof TraceNode;
     this.exporter = new Exporter();
     this.provider = new Provider({ spanProcessors: [new SimpleSpanProcessor(this.exporter)] });
@@ -29,7 +30,8 @@ export class InMemoryTelemetry {
     trace.disable();
     context.disable();
     propagation.disable();
-    const { AsyncLocalStorageContextManager } = require('@opentelemetry/context-async-hooks') as typeof ContextHooks;
+    const { AsyncLocalStorageContextManager } =
+      require('@opentelemetry/context-async-hooks') as typeof ContextHooks;
     const { W3CTraceContextPropagator } = require('@opentelemetry/core') as typeof Core;
     const cm = new AsyncLocalStorageContextManager();
     cm.enable();

@@ -41,7 +41,8 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   const ignored = options.ignoreGrpcMethods ?? STREAM_METHODS;
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded lazily on purpose, see the imports */
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkModule;
-  const { GrpcInstrumentation } = require('@opentelemetry/instrumentation-grpc') as typeof GrpcInstrumentationModule;
+  const { GrpcInstrumentation } =
+    require('@opentelemetry/instrumentation-grpc') as typeof GrpcInstrumentationModule;
   /* eslint-enable @typescript-eslint/no-require-imports */
   const sdk = new NodeSDK({
     serviceName: process.env['OTEL_SERVICE_NAME'] ?? options.serviceName,

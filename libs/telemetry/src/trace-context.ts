@@ -37,7 +37,10 @@ export function injectTraceContext(span?: Span, ctx: Context = context.active())
 }
 
 /** The context a span for this batch item should be parented on. */
-export function extractTraceContext(carrier: TraceCarrier | undefined, ctx: Context = context.active()): Context {
+export function extractTraceContext(
+  carrier: TraceCarrier | undefined,
+  ctx: Context = context.active(),
+): Context {
   if (!carrier || !carrier.traceparent) return ctx;
   return propagation.extract(ctx, carrier, getter);
 }

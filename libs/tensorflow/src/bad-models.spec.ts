@@ -23,7 +23,12 @@ async function buildError(p: Promise<unknown>): Promise<ServingError> {
 
 describe('protobuf wire format', () => {
   it('round-trips varints, negative int64s, floats and nested messages', () => {
-    const w = new ProtoWriter().varint(1, 300).int64(2, -1).int64(3, -123456789).float(4, 1.5).string(5, 'héllo');
+    const w = new ProtoWriter()
+      .varint(1, 300)
+      .int64(2, -1)
+      .int64(3, -123456789)
+      .float(4, 1.5)
+      .string(5, 'héllo');
     w.message(6, (m) => m.varint(1, 2 ** 40));
     const r = new ProtoReader(w.finish(), 'test');
     const seen: unknown[] = [];
@@ -63,7 +68,9 @@ describe('bad models are INVALID_ARGUMENT naming what is wrong', () => {
   });
 
   it('an unknown output name', async () => {
-    const err = await buildError(frozen.build(graphBytes(denseNet()), { inputs: 'a,b', 'graph.outputs': 'nope' }));
+    const err = await buildError(
+      frozen.build(graphBytes(denseNet()), { inputs: 'a,b', 'graph.outputs': 'nope' }),
+    );
     expect(err.message).toContain("no node 'nope'");
   });
 
@@ -80,31 +87,51 @@ describe('bad models are INVALID_ARGUMENT naming what is wrong', () => {
     return files;
   };
 
-  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))('SavedModel: wrong signature name lists the available ones', async () => {
-    const err = await buildError(saved.build(writeTar(savedFiles()), { signature: 'serving_default' }));
-    expect(err.message).toBe("SavedModel: no signature 'serving_default' (available: 'predict')");
-  });
+  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))(
+    'SavedModel: wrong signature name lists the available ones',
+    async () => {
+      const err = await buildError(saved.build(writeTar(savedFiles()), { signature: 'serving_default' }));
+      expect(err.message).toBe("SavedModel: no signature 'serving_default' (available: 'predict')");
+    },
+  );
 
-  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))('SavedModel: missing variables shard / index, truncated shard', async () => {
-    const noShard = savedFiles();
-    noShard.delete('variables/variables.data-00000-of-00001');
-    expect((await buildError(saved.build(writeTar(noShard)))).message).toContain('missing variables shard variables/variables.data-00000-of-00001');
-    const noIndex = savedFiles();
-    noIndex.delete('variables/variables.index');
-    expect((await buildError(saved.build(writeTar(noIndex)))).message).toContain('variables/variables.index is missing');
-    const short = savedFiles();
-    short.set('variables/variables.data-00000-of-00001', short.get('variables/variables.data-00000-of-00001')!.subarray(0, 100));
-    expect((await buildError(saved.build(writeTar(short)))).message).toMatch(/truncated/);
-  });
+  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))(
+    'SavedModel: missing variables shard / index, truncated shard',
+    async () => {
+      const noShard = savedFiles();
+      noShard.delete('variables/variables.data-00000-of-00001');
+      expect((await buildError(saved.build(writeTar(noShard)))).message).toContain(
+        'missing variables shard variables/variables.data-00000-of-00001',
+      );
+      const noIndex = savedFiles();
+      noIndex.delete('variables/variables.index');
+      expect((await buildError(saved.build(writeTar(noIndex)))).message).toContain(
+        'variables/variables.index is missing',
+      );
+      const short = savedFiles();
+      short.set(
+        'variables/variables.data-00000-of-00001',
+        short.get('variables/variables.data-00000-of-00001')!.subarray(0, 100),
+      );
+      expect((await buildError(saved.build(writeTar(short)))).message).toMatch(/truncated/);
+    },
+  );
 
-  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))('SavedModel: truncated saved_model.pb, wrong tags, no saved_model.pb', async () => {
-    const trunc = savedFiles();
-    const pb = trunc.get('saved_model.pb')!;
-    trunc.set('saved_model.pb', pb.subarray(0, pb.length >> 1));
-    expect((await buildError(saved.build(writeTar(trunc)))).message).toMatch(/saved_model\.pb.*(truncated|needs)/);
-    expect((await buildError(saved.build(writeTar(savedFiles()), { tags: 'gpu' }))).message).toContain('no meta graph with tags [gpu]');
-    const none = savedFiles();
-    none.delete('saved_model.pb');
-    expect((await buildError(saved.build(writeTar(none)))).message).toContain('no saved_model.pb');
-  });
+  it.skipIf(!hasShared('fixtures', 'wine', 'tensorflow', 'saved', '1'))(
+    'SavedModel: truncated saved_model.pb, wrong tags, no saved_model.pb',
+    async () => {
+      const trunc = savedFiles();
+      const pb = trunc.get('saved_model.pb')!;
+      trunc.set('saved_model.pb', pb.subarray(0, pb.length >> 1));
+      expect((await buildError(saved.build(writeTar(trunc)))).message).toMatch(
+        /saved_model\.pb.*(truncated|needs)/,
+      );
+      expect((await buildError(saved.build(writeTar(savedFiles()), { tags: 'gpu' }))).message).toContain(
+        'no meta graph with tags [gpu]',
+      );
+      const none = savedFiles();
+      none.delete('saved_model.pb');
+      expect((await buildError(saved.build(writeTar(none)))).message).toContain('no saved_model.pb');
+    },
+  );
 });

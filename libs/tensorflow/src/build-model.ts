@@ -1,6 +1,12 @@
 import { invalidArgument, type ModelType } from '@modelserving/model-core';
 import type { Engine } from './engine';
-import { buildEngine, parseRuntimeChoice, type GraphPort, type GraphSpec, type RuntimeChoice } from './graph-spec';
+import {
+  buildEngine,
+  parseRuntimeChoice,
+  type GraphPort,
+  type GraphSpec,
+  type RuntimeChoice,
+} from './graph-spec';
 import { resolveFields, type InputBinding } from './record-io';
 import { TensorflowModel, parsePostprocess } from './tensorflow-model';
 
@@ -14,8 +20,13 @@ export interface TensorflowFactoryOptions {
 }
 
 /** Metadata `runtime` wins over the factory's option. */
-export function runtimeChoice(metadata: Readonly<Record<string, string>>, options: TensorflowFactoryOptions): RuntimeChoice {
-  return metadata['runtime'] !== undefined ? parseRuntimeChoice(metadata['runtime']) : (options.runtime ?? 'auto');
+export function runtimeChoice(
+  metadata: Readonly<Record<string, string>>,
+  options: TensorflowFactoryOptions,
+): RuntimeChoice {
+  return metadata['runtime'] !== undefined
+    ? parseRuntimeChoice(metadata['runtime'])
+    : (options.runtime ?? 'auto');
 }
 
 /** Builds the engine and record bindings for a prepared graph. */
@@ -64,7 +75,15 @@ export function bindModel(
     if (outputs.length === 0) throw invalidArgument('the graph has no outputs');
     const postprocess = parsePostprocess(metadata['postprocess'], outputs[0]!.width);
     const labels = metadata['labels']?.split(',').map((l) => l.trim());
-    return new TensorflowModel({ type, engine, inputs, outputs, postprocess, ...(labels ? { labels } : {}), bytes });
+    return new TensorflowModel({
+      type,
+      engine,
+      inputs,
+      outputs,
+      postprocess,
+      ...(labels ? { labels } : {}),
+      bytes,
+    });
   } catch (err) {
     engine.dispose();
     throw err;

@@ -57,7 +57,24 @@ describe('fast path on a hand-built GraphDef', () => {
 
   it('covers each listed op family', () => {
     const used = new Set(denseNet().map((n) => n.op));
-    for (const o of ['Placeholder', 'Const', 'Identity', 'MatMul', 'BiasAdd', 'Add', 'AddV2', 'Sub', 'Mul', 'Relu', 'Relu6', 'Sigmoid', 'Tanh', 'Softmax', 'Reshape', 'ConcatV2']) {
+    for (const o of [
+      'Placeholder',
+      'Const',
+      'Identity',
+      'MatMul',
+      'BiasAdd',
+      'Add',
+      'AddV2',
+      'Sub',
+      'Mul',
+      'Relu',
+      'Relu6',
+      'Sigmoid',
+      'Tanh',
+      'Softmax',
+      'Reshape',
+      'ConcatV2',
+    ]) {
       expect(used.has(o), o).toBe(true);
       expect(FAST_PATH_OPS).toContain(o);
     }
@@ -65,7 +82,10 @@ describe('fast path on a hand-built GraphDef', () => {
 
   it('grows its buffers with the batch size and keeps results per record', async () => {
     const m = await factory.build(bytes, meta);
-    const big = Array.from({ length: 300 }, (_, i) => ({ dataType: 't', features: { a: i / 50, b: -i / 70 } }));
+    const big = Array.from({ length: 300 }, (_, i) => ({
+      dataType: 't',
+      features: { a: i / 50, b: -i / 70 },
+    }));
     const out = m.scoreBatch(big);
     big.forEach((r, i) => {
       const ref = denseNetReference([r.features.a, r.features.b]);
@@ -75,7 +95,11 @@ describe('fast path on a hand-built GraphDef', () => {
 
   it('reads OIP tensors, and a bad record fails alone', async () => {
     const m = await factory.build(bytes, meta);
-    const t = { dataType: 't', features: {}, tensors: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: Float32Array.from([1, 2]) }] };
+    const t = {
+      dataType: 't',
+      features: {},
+      tensors: [{ name: 'x', datatype: 'FP32' as const, shape: [1, 2], data: Float32Array.from([1, 2]) }],
+    };
     const out = m.scoreBatch([t, { dataType: 't', features: { a: 1 } }, records[1]!]);
     const ref = denseNetReference([1, 2]);
     probs(out[0]!).forEach((p, j) => expect(Math.abs(p - ref[j]!)).toBeLessThan(1e-6));
@@ -99,7 +123,9 @@ describe('fast path on a hand-built GraphDef', () => {
     const m = await factory.build(floor, meta);
     expect(m.runtime).toMatch(/^tfjs-/);
     expect(probs(m.score(records[2]!))).toEqual([-2, 0]);
-    await expect(factory.build(floor, { ...meta, runtime: 'fast-path' })).rejects.toThrow(/op Floor \(node 'y'\)/);
+    await expect(factory.build(floor, { ...meta, runtime: 'fast-path' })).rejects.toThrow(
+      /op Floor \(node 'y'\)/,
+    );
 
     const bogus = graphBytes([placeholder('x'), op('y', 'FrobnicateV7', ['x'])]);
     const err = await factory.build(bogus, meta).catch((e: unknown) => e);

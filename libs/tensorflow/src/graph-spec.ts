@@ -35,7 +35,14 @@ export interface GraphSpec {
  */
 export type RuntimeChoice = 'auto' | 'fast-path' | 'tfjs' | 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-node';
 
-export const RUNTIME_CHOICES: readonly RuntimeChoice[] = ['auto', 'fast-path', 'tfjs', 'tfjs-cpu', 'tfjs-wasm', 'tfjs-node'];
+export const RUNTIME_CHOICES: readonly RuntimeChoice[] = [
+  'auto',
+  'fast-path',
+  'tfjs',
+  'tfjs-cpu',
+  'tfjs-wasm',
+  'tfjs-node',
+];
 
 export function parseRuntimeChoice(value: string | undefined): RuntimeChoice {
   if (value === undefined || value === '') return 'auto';
@@ -53,12 +60,26 @@ export async function buildEngine(spec: GraphSpec, choice: RuntimeChoice = 'auto
     if (choice === 'fast-path') throw invalidArgument(`the fast path cannot run this graph: ${fast.reason}`);
   }
   const widths = spec.inputs.map((p) => p.width ?? inferWidth(spec.nodes, p.tensor));
-  return TfjsEngine.create(spec.nodes, spec.versions, inputs, outputs, widths, tfjsBackend(choice), spec.tfjsArtifacts);
+  return TfjsEngine.create(
+    spec.nodes,
+    spec.versions,
+    inputs,
+    outputs,
+    widths,
+    tfjsBackend(choice),
+    spec.tfjsArtifacts,
+  );
 }
 
 /** The tfjs backend a runtime choice asks for (`auto` for the non-tfjs-specific choices). */
 export function tfjsBackend(choice: RuntimeChoice): 'auto' | 'cpu' | 'wasm' | 'node' {
-  return choice === 'tfjs-cpu' ? 'cpu' : choice === 'tfjs-wasm' ? 'wasm' : choice === 'tfjs-node' ? 'node' : 'auto';
+  return choice === 'tfjs-cpu'
+    ? 'cpu'
+    : choice === 'tfjs-wasm'
+      ? 'wasm'
+      : choice === 'tfjs-node'
+        ? 'node'
+        : 'auto';
 }
 
 /**
@@ -70,7 +91,8 @@ function inferWidth(nodes: readonly NodeDef[], tensor: string): number {
   const start = parseInput(tensor)[0];
   const placeholder = byName.get(start);
   const dims = placeholder?.attr['shape']?.shape?.dims;
-  if (dims && dims.length >= 2 && dims.slice(1).every((d) => d > 0)) return dims.slice(1).reduce((a, b) => a * b, 1);
+  if (dims && dims.length >= 2 && dims.slice(1).every((d) => d > 0))
+    return dims.slice(1).reduce((a, b) => a * b, 1);
   let frontier = [start];
   const seen = new Set(frontier);
   while (frontier.length > 0) {
@@ -81,7 +103,8 @@ function inferWidth(nodes: readonly NodeDef[], tensor: string): number {
       if (n.op === 'MatMul' || n.op === '_FusedMatMul') {
         const w = byName.get(parseInput(n.input[1] ?? '')[0]);
         const shape = w?.attr['value']?.tensor?.shape;
-        if (w?.op === 'Const' && shape?.length === 2 && i === 0) return n.attr['transpose_b']?.b ? shape[1]! : shape[0]!;
+        if (w?.op === 'Const' && shape?.length === 2 && i === 0)
+          return n.attr['transpose_b']?.b ? shape[1]! : shape[0]!;
       } else if (['Identity', 'StopGradient', 'Snapshot'].includes(n.op)) {
         seen.add(n.name);
         next.push(n.name);

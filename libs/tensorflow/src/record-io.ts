@@ -1,4 +1,10 @@
-import { WINE_FIELDS, invalidArgument, type DataToServe, type FeatureValue, type Tensor } from '@modelserving/model-core';
+import {
+  WINE_FIELDS,
+  invalidArgument,
+  type DataToServe,
+  type FeatureValue,
+  type Tensor,
+} from '@modelserving/model-core';
 
 /**
  * Column names of the wine-quality data (the seed's TensorFlow examples). An input of exactly 11 features
@@ -29,9 +35,14 @@ export function resolveFields(
 ): readonly string[] | undefined {
   const listed = metadata[`inputs.${key}`] ?? (first ? metadata['inputs'] : undefined);
   if (listed !== undefined) {
-    const fields = listed.split(',').map((f) => f.trim()).filter((f) => f.length > 0);
+    const fields = listed
+      .split(',')
+      .map((f) => f.trim())
+      .filter((f) => f.length > 0);
     if (width !== undefined && fields.length !== width) {
-      throw invalidArgument(`metadata inputs lists ${fields.length} fields but input '${key}' takes ${width} features`);
+      throw invalidArgument(
+        `metadata inputs lists ${fields.length} fields but input '${key}' takes ${width} features`,
+      );
     }
     return fields;
   }
@@ -48,7 +59,9 @@ export function recordRows(record: DataToServe, b: InputBinding, single: boolean
   const size = t.shape.reduce((x, y) => x * y, 1);
   const last = t.shape[t.shape.length - 1];
   if (size === 0 || size % b.width !== 0 || (size !== b.width && last !== b.width)) {
-    throw invalidArgument(`tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' takes rows of ${b.width} values ([n, ${b.width}])`);
+    throw invalidArgument(
+      `tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' takes rows of ${b.width} values ([n, ${b.width}])`,
+    );
   }
   return size / b.width;
 }
@@ -58,18 +71,28 @@ export function recordRows(record: DataToServe, b: InputBinding, single: boolean
  * the input (or the only tensor, for a one-input model) wins over features. Throws INVALID_ARGUMENT naming
  * the bad field.
  */
-export function fillRows(record: DataToServe, b: InputBinding, single: boolean, buf: Float32Array, offset: number, rows = 1): void {
+export function fillRows(
+  record: DataToServe,
+  b: InputBinding,
+  single: boolean,
+  buf: Float32Array,
+  offset: number,
+  rows = 1,
+): void {
   const t = findTensor(record.tensors, b, single);
   if (t) {
     const size = t.shape.reduce((x, y) => x * y, 1);
     if (size !== rows * b.width) {
-      throw invalidArgument(`tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' needs ${rows} row(s) of ${b.width} values`);
+      throw invalidArgument(
+        `tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' needs ${rows} row(s) of ${b.width} values`,
+      );
     }
     const d = t.data;
     for (let i = 0; i < size; i++) {
       const v = d[i];
       const x = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
-      if (Number.isNaN(x) && typeof v !== 'number') throw invalidArgument(`tensor '${t.name}' value ${i} is not a number`);
+      if (Number.isNaN(x) && typeof v !== 'number')
+        throw invalidArgument(`tensor '${t.name}' value ${i} is not a number`);
       buf[offset + i] = x;
     }
     return;
@@ -80,7 +103,8 @@ export function fillRows(record: DataToServe, b: InputBinding, single: boolean, 
       `input '${b.key}' (${b.width} features) has no field names: send a tensor named '${b.key}' or set metadata 'inputs'`,
     );
   }
-  if (rows !== 1) throw invalidArgument(`input '${b.key}': features are one row, but another input's tensor has ${rows}`);
+  if (rows !== 1)
+    throw invalidArgument(`input '${b.key}': features are one row, but another input's tensor has ${rows}`);
   const f = record.features;
   for (let i = 0; i < fields.length; i++) {
     const name = fields[i]!;
@@ -97,7 +121,11 @@ function numeric(v: FeatureValue | undefined, field: string): number {
   return x;
 }
 
-function findTensor(tensors: readonly Tensor[] | undefined, b: InputBinding, single: boolean): Tensor | undefined {
+function findTensor(
+  tensors: readonly Tensor[] | undefined,
+  b: InputBinding,
+  single: boolean,
+): Tensor | undefined {
   if (!tensors || tensors.length === 0) return undefined;
   for (const t of tensors) if (t.name === b.key || t.name === b.node) return t;
   return single && tensors.length === 1 ? tensors[0] : undefined;

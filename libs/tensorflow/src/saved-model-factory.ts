@@ -1,4 +1,10 @@
-import { ModelType, invalidArgument, type Model, type ModelFactory, type ModelToServe } from '@modelserving/model-core';
+import {
+  ModelType,
+  invalidArgument,
+  type Model,
+  type ModelFactory,
+  type ModelToServe,
+} from '@modelserving/model-core';
 import { writeTar } from './archive/tar';
 import { buildModel, type TensorflowFactoryOptions } from './build-model';
 import { CALL_OPS, inlineFunctions } from './graph/inline-functions';
@@ -10,17 +16,27 @@ import { savedModelFiles, type SavedModelFiles } from './saved-model/saved-model
 import type { TensorflowModel } from './tensorflow-model';
 import { buildTfjsFormatModel } from './tfjs-format/tfjs-format-model';
 
-const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+const list = (s: string | undefined) =>
+  s
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
 
 /**
  * Reads a SavedModel into a frozen served graph: the meta graph with metadata `tags` (default `serve`),
  * the signature named by metadata `signature` (else `serving_default`, else the only one), pruned to the
  * signature's outputs, TF2 function calls inlined, variables replaced by their saved values.
  */
-export function savedModelSpec(files: SavedModelFiles, metadata: Readonly<Record<string, string>> = {}): GraphSpec {
+export function savedModelSpec(
+  files: SavedModelFiles,
+  metadata: Readonly<Record<string, string>> = {},
+): GraphSpec {
   const pb = files.get('saved_model.pb');
   if (!pb) {
-    if (files.has('saved_model.pbtxt')) throw invalidArgument('SavedModel: saved_model.pbtxt (text format) is not supported; save as saved_model.pb');
+    if (files.has('saved_model.pbtxt'))
+      throw invalidArgument(
+        'SavedModel: saved_model.pbtxt (text format) is not supported; save as saved_model.pb',
+      );
     throw invalidArgument('SavedModel: saved_model.pb is missing');
   }
   const meta = chooseMetaGraph(decodeSavedModel(pb), list(metadata['tags']) ?? ['serve']);
@@ -29,13 +45,19 @@ export function savedModelSpec(files: SavedModelFiles, metadata: Readonly<Record
   const outputKeys = Object.keys(sig.outputs).sort();
   if (outputKeys.length === 0) throw invalidArgument(`SavedModel: signature '${sigName}' has no outputs`);
   let outputs = outputKeys.map((k) => ({ key: k, tensor: sig.outputs[k]!.name }));
-  let graph = pruneGraph(meta.graphDef, outputs.map((o) => o.tensor));
+  let graph = pruneGraph(
+    meta.graphDef,
+    outputs.map((o) => o.tensor),
+  );
   if (graph.some((n) => CALL_OPS.has(n.op) || meta.graphDef.library?.has(n.op))) {
     // TF2: the signature's outputs come from calls into the function library; inline them, then prune
     // again, since function bodies carry bookkeeping (NoOps, other outputs) the signature does not need.
     const inlined = inlineFunctions(graph, meta.graphDef.library);
     outputs = outputs.map((o) => ({ key: o.key, tensor: inlined.resolve(o.tensor) }));
-    graph = pruneGraph({ node: inlined.nodes }, outputs.map((o) => o.tensor));
+    graph = pruneGraph(
+      { node: inlined.nodes },
+      outputs.map((o) => o.tensor),
+    );
   }
   const nodes = freezeVariables(graph, files, meta.objectGraph);
   const inputs = inputKeys.map((k) => {
@@ -50,7 +72,8 @@ export function savedModelSpec(files: SavedModelFiles, metadata: Readonly<Record
 function chooseMetaGraph(metas: MetaGraphDef[], tags: string[]): MetaGraphDef {
   const match = metas.find((m) => tags.every((t) => m.tags.includes(t)));
   if (match) return match;
-  if (metas.length === 1 && tags.length === 1 && tags[0] === 'serve' && metas[0]!.tags.length === 0) return metas[0]!;
+  if (metas.length === 1 && tags.length === 1 && tags[0] === 'serve' && metas[0]!.tags.length === 0)
+    return metas[0]!;
   throw invalidArgument(
     `SavedModel: no meta graph with tags [${tags.join(', ')}] (has ${metas.map((m) => `[${m.tags.join(', ')}]`).join(', ')})`,
   );
@@ -61,7 +84,10 @@ function chooseSignature(meta: MetaGraphDef, wanted: string | undefined): [strin
   const names = Object.keys(meta.signatures).filter((n) => !n.startsWith('__saved_model'));
   const available = names.length ? names.map((n) => `'${n}'`).join(', ') : 'none';
   if (wanted !== undefined) {
-    if (wanted.startsWith('__saved_model')) throw invalidArgument(`SavedModel: '${wanted}' is the model's initialiser, not a serving signature (available: ${available})`);
+    if (wanted.startsWith('__saved_model'))
+      throw invalidArgument(
+        `SavedModel: '${wanted}' is the model's initialiser, not a serving signature (available: ${available})`,
+      );
     const s = meta.signatures[wanted];
     if (!s) throw invalidArgument(`SavedModel: no signature '${wanted}' (available: ${available})`);
     return [wanted, s];
@@ -90,7 +116,11 @@ export class TensorflowSavedModelFactory implements ModelFactory {
     return this.build(bytes, model.metadata);
   }
 
-  async build(content: Uint8Array, metadata: Readonly<Record<string, string>> = {}, location?: string): Promise<TensorflowModel> {
+  async build(
+    content: Uint8Array,
+    metadata: Readonly<Record<string, string>> = {},
+    location?: string,
+  ): Promise<TensorflowModel> {
     const files = savedModelFiles(content ?? new Uint8Array(0), location);
     if (!files.has('saved_model.pb') && files.has('model.json')) {
       // A TensorFlow.js model: ModelType has no value of its own for it (see README, "TensorFlow.js").

@@ -80,7 +80,10 @@ export class TensorflowModel implements Model {
         let n = 1;
         for (let i = 0; i < inputs.length; i++) {
           const k = recordRows(records[r]!, inputs[i]!, single);
-          if (i > 0 && k !== n) throw invalidArgument(`input '${inputs[i]!.key}' has ${k} row(s) but input '${inputs[0]!.key}' has ${n}`);
+          if (i > 0 && k !== n)
+            throw invalidArgument(
+              `input '${inputs[i]!.key}' has ${k} row(s) but input '${inputs[0]!.key}' has ${n}`,
+            );
           n = k;
         }
         rows[r] = n;
@@ -122,7 +125,12 @@ export class TensorflowModel implements Model {
   private slice(out: Float32Array[], start: number, n: number): Tensor[] {
     return this.parts.outputs.map((o, j) => {
       const w = o.width;
-      return { name: o.key, datatype: 'FP32', shape: [n, w], data: out[j]!.slice(start * w, (start + n) * w) };
+      return {
+        name: o.key,
+        datatype: 'FP32',
+        shape: [n, w],
+        data: out[j]!.slice(start * w, (start + n) * w),
+      };
     });
   }
 
@@ -131,7 +139,13 @@ export class TensorflowModel implements Model {
    * holding every row's value (BYTES labels or INT32 indices); `value` and `confidence` are the first row's.
    */
   private batchOutput(tensors: Tensor[], n: number): ScoreOutput {
-    const first = this.post(tensors.map((t) => ({ ...t, shape: [1, t.shape[1]!], data: (t.data as Float32Array).subarray(0, t.shape[1]!) })));
+    const first = this.post(
+      tensors.map((t) => ({
+        ...t,
+        shape: [1, t.shape[1]!],
+        data: (t.data as Float32Array).subarray(0, t.shape[1]!),
+      })),
+    );
     if (this.parts.postprocess === 'none') return { value: first.value, tensors };
     const w = tensors[0]!.shape[1]!;
     const data = tensors[0]!.data as Float32Array;
@@ -143,7 +157,12 @@ export class TensorflowModel implements Model {
     }
     const labels = this.parts.labels;
     const value: Tensor = labels
-      ? { name: 'value', datatype: 'BYTES', shape: [n], data: Array.from(best, (b) => labels[b] ?? String(b)) }
+      ? {
+          name: 'value',
+          datatype: 'BYTES',
+          shape: [n],
+          data: Array.from(best, (b) => labels[b] ?? String(b)),
+        }
       : { name: 'value', datatype: 'INT32', shape: [n], data: best };
     return { ...first, tensors: [...tensors, value] };
   }
@@ -169,7 +188,11 @@ export class TensorflowModel implements Model {
       if (b.fields) for (const f of b.fields) inputs.push({ name: f, datatype: 'FP64', shape: [-1] });
       else inputs.push({ name: b.key, datatype: 'FP32', shape: [-1, b.width] });
     }
-    const outputs: FieldSpec[] = this.parts.outputs.map((o) => ({ name: o.key, datatype: 'FP32', shape: [-1, o.width] }));
+    const outputs: FieldSpec[] = this.parts.outputs.map((o) => ({
+      name: o.key,
+      datatype: 'FP32',
+      shape: [-1, o.width],
+    }));
     return { inputs, outputs, target: this.parts.outputs[0]!.key };
   }
 

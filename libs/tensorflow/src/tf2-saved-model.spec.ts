@@ -1,7 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { Code, ServingError, type DataToServe, type ScoreOutput } from '@modelserving/model-core';
 import { writeBundle } from './__fixtures__/bundle-writer';
-import { savedModelBytes, TF2_IN, tf2Reference, tf2SavedModelFiles, type Tf2Options } from './__fixtures__/tf2-saved-model';
+import {
+  savedModelBytes,
+  TF2_IN,
+  tf2Reference,
+  tf2SavedModelFiles,
+  type Tf2Options,
+} from './__fixtures__/tf2-saved-model';
 import { DType } from './graph/dtype';
 import { encodeGraphDef, type AttrValue } from './graph/graph-def';
 import { writeTar } from './archive/tar';
@@ -15,7 +21,13 @@ const inputs = [
   [3, -2, 0.25, 1],
   [10, -7, 4, 0.5],
 ];
-const records: DataToServe[] = inputs.map((x) => ({ dataType: 't', features: {}, tensors: [{ name: 'dense_input', datatype: 'FP32' as const, shape: [1, TF2_IN], data: Float32Array.from(x) }] }));
+const records: DataToServe[] = inputs.map((x) => ({
+  dataType: 't',
+  features: {},
+  tensors: [
+    { name: 'dense_input', datatype: 'FP32' as const, shape: [1, TF2_IN], data: Float32Array.from(x) },
+  ],
+}));
 const tar = (o: Tf2Options = {}) => writeTar(tf2SavedModelFiles(o));
 
 function expectReference(out: (ScoreOutput | Error)[]): number {
@@ -47,20 +59,26 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
   it('inlines the nested calls, binds the variables and freezes them: no calls or variable ops are left', () => {
     const spec = savedModelSpec(tf2SavedModelFiles());
     const ops = new Set(spec.nodes.map((n) => n.op));
-    for (const op of ['StatefulPartitionedCall', 'VarHandleOp', 'ReadVariableOp', 'AssignVariableOp', 'NoOp']) expect(ops.has(op)).toBe(false);
-    expect(spec.inputs).toEqual([{ key: 'dense_input', tensor: 'serving_default_dense_input:0', width: TF2_IN }]);
+    for (const op of ['StatefulPartitionedCall', 'VarHandleOp', 'ReadVariableOp', 'AssignVariableOp', 'NoOp'])
+      expect(ops.has(op)).toBe(false);
+    expect(spec.inputs).toEqual([
+      { key: 'dense_input', tensor: 'serving_default_dense_input:0', width: TF2_IN },
+    ]);
     expect(spec.outputs).toEqual([{ key: 'dense_1', tensor: 'StatefulPartitionedCall/Identity' }]);
     // the restore function's graph is pruned away with its call
     expect(spec.nodes.some((n) => n.name.startsWith('StatefulPartitionedCall_1'))).toBe(false);
   });
 
-  it.each(['auto', 'tfjs-cpu'] as const)('runs (%s) and matches a plain-JS forward pass within 1e-5', async (runtime) => {
-    const m = await factory.build(tar(), { runtime });
-    expect(m.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
-    expectReference(m.scoreBatch(records));
-    expectReference(records.map((r) => m.score(r)));
-    await m.cleanup();
-  });
+  it.each(['auto', 'tfjs-cpu'] as const)(
+    'runs (%s) and matches a plain-JS forward pass within 1e-5',
+    async (runtime) => {
+      const m = await factory.build(tar(), { runtime });
+      expect(m.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
+      expectReference(m.scoreBatch(records));
+      expectReference(records.map((r) => m.score(r)));
+      await m.cleanup();
+    },
+  );
 
   it('finds variables by object path when the bundle has no TrackableObjectGraph, and by the checkpoint graph for any key', async () => {
     expectReference((await factory.build(tar({ withoutCheckpointGraph: true }))).scoreBatch(records));
@@ -69,9 +87,18 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
 
   it('is served from features too, and restores from toBytes', async () => {
     const m = await factory.build(tar(), { inputs: 'a,b,c,d' });
-    const out = m.scoreBatch(inputs.map((x) => ({ dataType: 't', features: { a: x[0]!, b: x[1]!, c: x[2]!, d: x[3]! } })));
+    const out = m.scoreBatch(
+      inputs.map((x) => ({ dataType: 't', features: { a: x[0]!, b: x[1]!, c: x[2]!, d: x[3]! } })),
+    );
     expectReference(out);
-    const back = await factory.restore(m.toBytes(), { key: 'k', name: 'n', description: '', dataType: 't', modelType: factory.type, metadata: {} });
+    const back = await factory.restore(m.toBytes(), {
+      key: 'k',
+      name: 'n',
+      description: '',
+      dataType: 't',
+      modelType: factory.type,
+      metadata: {},
+    });
     expectReference(records.map((r) => back.score(r)));
   });
 
@@ -90,11 +117,26 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
 
   it('an OIP batch tensor [n, 4] in one record gives [n, 3] outputs and a value per row, next to single-row records', async () => {
     const m = await factory.build(tar(), { labels: 'low,mid,high' });
-    const batch: DataToServe = { dataType: 't', features: {}, tensors: [{ name: 'dense_input', datatype: 'FP64', shape: [inputs.length, TF2_IN], data: Float64Array.from(inputs.flat()) }] };
-    const bad: DataToServe = { dataType: 't', features: {}, tensors: [{ name: 'dense_input', datatype: 'FP32', shape: [2, 3], data: new Float32Array(6) }] };
+    const batch: DataToServe = {
+      dataType: 't',
+      features: {},
+      tensors: [
+        {
+          name: 'dense_input',
+          datatype: 'FP64',
+          shape: [inputs.length, TF2_IN],
+          data: Float64Array.from(inputs.flat()),
+        },
+      ],
+    };
+    const bad: DataToServe = {
+      dataType: 't',
+      features: {},
+      tensors: [{ name: 'dense_input', datatype: 'FP32', shape: [2, 3], data: new Float32Array(6) }],
+    };
     const [one, all, err] = m.scoreBatch([records[1]!, batch, bad]);
     expect(err).toBeInstanceOf(Error);
-    expect((err as Error).message).toContain("takes rows of 4 values");
+    expect((err as Error).message).toContain('takes rows of 4 values');
     const refs = inputs.map(tf2Reference);
     const labelOf = (r: number[]) => ['low', 'mid', 'high'][r.indexOf(Math.max(...r))];
     expect((one as ScoreOutput).value).toBe(labelOf(refs[1]!));
@@ -102,17 +144,30 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
     expect(o.tensors![0]!.shape).toEqual([inputs.length, 3]);
     const p = o.tensors![0]!.data as Float32Array;
     refs.forEach((r, i) => r.forEach((v, j) => expect(Math.abs(p[i * 3 + j]! - v)).toBeLessThan(1e-5)));
-    expect(o.tensors![1]).toEqual({ name: 'value', datatype: 'BYTES', shape: [inputs.length], data: refs.map(labelOf) });
+    expect(o.tensors![1]).toEqual({
+      name: 'value',
+      datatype: 'BYTES',
+      shape: [inputs.length],
+      data: refs.map(labelOf),
+    });
     expect(o.value).toBe(labelOf(refs[0]!));
   });
 
   it('signature: serving_default by default, the init op is never a serving signature, an unknown name lists the real ones', async () => {
-    expect(await buildError(factory.build(tar(), { signature: 'predict' }))).toBe("SavedModel: no signature 'predict' (available: 'serving_default')");
+    expect(await buildError(factory.build(tar(), { signature: 'predict' }))).toBe(
+      "SavedModel: no signature 'predict' (available: 'serving_default')",
+    );
     // the only serving signature is the default even when it has another name (the init op does not count)
     const only = await factory.build(tar({ signatureName: 'predict' }));
     expectReference(only.scoreBatch(records));
-    expectReference((await factory.build(tar({ signatureName: 'predict' }), { signature: 'predict' })).scoreBatch(records));
-    expect(await buildError(factory.build(tar({ signatureName: 'predict' }), { signature: '__saved_model_init_op' }))).toBe(
+    expectReference(
+      (await factory.build(tar({ signatureName: 'predict' }), { signature: 'predict' })).scoreBatch(records),
+    );
+    expect(
+      await buildError(
+        factory.build(tar({ signatureName: 'predict' }), { signature: '__saved_model_init_op' }),
+      ),
+    ).toBe(
       "SavedModel: '__saved_model_init_op' is the model's initialiser, not a serving signature (available: 'predict')",
     );
   });
@@ -123,19 +178,56 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
     const F: AttrValue = { type: DType.DT_FLOAT };
     const graph = encodeGraphDef({
       node: [
-        { name: 'ids', op: 'Placeholder', input: [], attr: { dtype: F, shape: { shape: { dims: [-1, 2] } } } },
-        { name: 'embedding/embeddings', op: 'VarHandleOp', input: [], attr: { dtype: F, shape: { shape: { dims: [4, 3] } }, shared_name: { s: 'embedding/embeddings' } } },
+        {
+          name: 'ids',
+          op: 'Placeholder',
+          input: [],
+          attr: { dtype: F, shape: { shape: { dims: [-1, 2] } } },
+        },
+        {
+          name: 'embedding/embeddings',
+          op: 'VarHandleOp',
+          input: [],
+          attr: { dtype: F, shape: { shape: { dims: [4, 3] } }, shared_name: { s: 'embedding/embeddings' } },
+        },
         { name: 'cast', op: 'Cast', input: ['ids'], attr: { SrcT: F, DstT: I, Truncate: { b: false } } },
-        { name: 'gather', op: 'ResourceGather', input: ['embedding/embeddings', 'cast'], attr: { dtype: F, Tindices: I, batch_dims: { i: 0 }, validate_indices: { b: true } } },
-        { name: 'shape', op: 'Const', input: [], attr: { dtype: I, value: { tensor: { dtype: DType.DT_INT32, shape: [2], data: Int32Array.of(-1, 6) } } } },
+        {
+          name: 'gather',
+          op: 'ResourceGather',
+          input: ['embedding/embeddings', 'cast'],
+          attr: { dtype: F, Tindices: I, batch_dims: { i: 0 }, validate_indices: { b: true } },
+        },
+        {
+          name: 'shape',
+          op: 'Const',
+          input: [],
+          attr: {
+            dtype: I,
+            value: { tensor: { dtype: DType.DT_INT32, shape: [2], data: Int32Array.of(-1, 6) } },
+          },
+        },
         { name: 'flat', op: 'Reshape', input: ['gather', 'shape'], attr: { T: F, Tshape: I } },
       ],
     });
-    const pb = savedModelBytes({ graph, signatureName: 'serving_default', inputs: { ids: ['ids:0', [-1, 2]] }, outputs: { flat: ['flat:0', [-1, 6]] } });
-    const files = new Map([['saved_model.pb', pb], ...writeBundle(new Map([['embedding/embeddings', { shape: [4, 3], data: table }]]))]);
+    const pb = savedModelBytes({
+      graph,
+      signatureName: 'serving_default',
+      inputs: { ids: ['ids:0', [-1, 2]] },
+      outputs: { flat: ['flat:0', [-1, 6]] },
+    });
+    const files = new Map([
+      ['saved_model.pb', pb],
+      ...writeBundle(new Map([['embedding/embeddings', { shape: [4, 3], data: table }]])),
+    ]);
     const m = await factory.build(writeTar(files), { postprocess: 'none' });
     expect(m.runtime).toBe('tfjs-cpu');
-    const o = m.score({ dataType: 't', features: {}, tensors: [{ name: 'ids', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(3, 1) }] });
-    Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) => expect(v).toBeCloseTo([7, 8, 9, 1, 2, 3][j]!, 6));
+    const o = m.score({
+      dataType: 't',
+      features: {},
+      tensors: [{ name: 'ids', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(3, 1) }],
+    });
+    Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) =>
+      expect(v).toBeCloseTo([7, 8, 9, 1, 2, 3][j]!, 6),
+    );
   });
 });

@@ -29,17 +29,29 @@ const xs = [
   [-1, 0.25, 2, -3],
   [4, 1, -0.5, 2],
 ];
-const records: DataToServe[] = xs.map((x) => ({ dataType: 't', features: { a: x[0]!, b: x[1]!, c: x[2]!, d: x[3]! } }));
+const records: DataToServe[] = xs.map((x) => ({
+  dataType: 't',
+  features: { a: x[0]!, b: x[1]!, c: x[2]!, d: x[3]! },
+}));
 
 /** softmax(relu(x·W1 + b1)·W2 + b2) in plain JS. */
 function reference(x: readonly number[]): number[] {
-  const h = Array.from({ length: HID }, (_, j) => Math.max(0, x.reduce((s, v, i) => s + v * W1[i * HID + j]!, B1[j]!)));
+  const h = Array.from({ length: HID }, (_, j) =>
+    Math.max(
+      0,
+      x.reduce((s, v, i) => s + v * W1[i * HID + j]!, B1[j]!),
+    ),
+  );
   const z = Array.from({ length: OUT }, (_, j) => h.reduce((s, v, i) => s + v * W2[i * OUT + j]!, B2[j]!));
   const e = z.map((v) => Math.exp(v - Math.max(...z)));
   return e.map((v) => v / e.reduce((a, b) => a + b, 0));
 }
 
-function maxDiff(out: (ScoreOutput | Error)[], ref: (x: readonly number[]) => number[], inputs: number[][] = xs): number {
+function maxDiff(
+  out: (ScoreOutput | Error)[],
+  ref: (x: readonly number[]) => number[],
+  inputs: number[][] = xs,
+): number {
   let d = 0;
   out.forEach((o, i) => {
     if (o instanceof Error) throw o;
@@ -63,8 +75,21 @@ async function errorOf(p: Promise<unknown>): Promise<string> {
 }
 
 /** model.json + one weight shard, as `tfjs.converters.save_keras_model` / `model.save('file://…')` lay them out. */
-function modelFiles(format: string, modelTopology: unknown, weightSpecs: unknown, weightData: ArrayBuffer, extra: Record<string, unknown> = {}) {
-  const json = { format, generatedBy: 'test', convertedBy: null, modelTopology, weightsManifest: [{ paths: ['./group1-shard1of1.bin'], weights: weightSpecs }], ...extra };
+function modelFiles(
+  format: string,
+  modelTopology: unknown,
+  weightSpecs: unknown,
+  weightData: ArrayBuffer,
+  extra: Record<string, unknown> = {},
+) {
+  const json = {
+    format,
+    generatedBy: 'test',
+    convertedBy: null,
+    modelTopology,
+    weightsManifest: [{ paths: ['./group1-shard1of1.bin'], weights: weightSpecs }],
+    ...extra,
+  };
   return new Map<string, Uint8Array>([
     ['model.json', new TextEncoder().encode(JSON.stringify(json))],
     ['group1-shard1of1.bin', new Uint8Array(weightData)],
@@ -74,9 +99,17 @@ function modelFiles(format: string, modelTopology: unknown, weightSpecs: unknown
 async function layersModelFiles(): Promise<Map<string, Uint8Array>> {
   const { tf } = await loadTfjs('cpu');
   const model = tf.sequential({
-    layers: [tf.layers.dense({ inputShape: [IN], units: HID, activation: 'relu' }), tf.layers.dense({ units: OUT, activation: 'softmax' })],
+    layers: [
+      tf.layers.dense({ inputShape: [IN], units: HID, activation: 'relu' }),
+      tf.layers.dense({ units: OUT, activation: 'softmax' }),
+    ],
   });
-  model.setWeights([tf.tensor2d(W1, [IN, HID]), tf.tensor1d(B1), tf.tensor2d(W2, [HID, OUT]), tf.tensor1d(B2)]);
+  model.setWeights([
+    tf.tensor2d(W1, [IN, HID]),
+    tf.tensor1d(B1),
+    tf.tensor2d(W2, [HID, OUT]),
+    tf.tensor1d(B2),
+  ]);
   let saved: { modelTopology?: unknown; weightSpecs?: unknown; weightData?: unknown } = {};
   await model.save(
     tf.io.withSaveHandler(async (artifacts) => {
@@ -97,13 +130,25 @@ describe('TensorFlow.js layers model (model.json + weights, tf.loadLayersModel)'
     const m = await factory.build(writeTar(files), { inputs: 'a,b,c,d' });
     expect(m.runtime).toBe('tfjs-cpu');
     expect(maxDiff(m.scoreBatch(records), reference)).toBeLessThan(1e-5);
-    expect(maxDiff(records.map((r) => m.score(r)), reference)).toBeLessThan(1e-5);
+    expect(
+      maxDiff(
+        records.map((r) => m.score(r)),
+        reference,
+      ),
+    ).toBeLessThan(1e-5);
     expect(m.signature().outputs[0]!.shape).toEqual([-1, OUT]);
     expect(m.signature().outputs[0]!.name).toMatch(/^dense_Dense\d+$/);
     const nested = new Map([...files].map(([k, v]) => [`web_model/${k}`, v]));
     const g = await factory.build(gzipSync(writeTar(nested)), { inputs: 'a,b,c,d' });
     expect(maxDiff(g.scoreBatch(records), reference)).toBeLessThan(1e-5);
-    const back = await factory.restore(m.toBytes(), { key: 'k', name: 'n', description: '', dataType: 't', modelType: factory.type, metadata: { inputs: 'a,b,c,d' } });
+    const back = await factory.restore(m.toBytes(), {
+      key: 'k',
+      name: 'n',
+      description: '',
+      dataType: 't',
+      modelType: factory.type,
+      metadata: { inputs: 'a,b,c,d' },
+    });
     expect(maxDiff((back as typeof m).scoreBatch(records), reference)).toBeLessThan(1e-5);
     await m.cleanup();
   });
@@ -113,18 +158,33 @@ describe('TensorFlow.js layers model (model.json + weights, tf.loadLayersModel)'
     const files = await layersModelFiles();
     mkdirSync(dir, { recursive: true });
     for (const [k, v] of files) writeFileSync(join(dir, k), v);
-    const base = { key: 'k', name: 'n', description: '', dataType: 't', modelType: factory.type, metadata: { inputs: 'a,b,c,d' } };
+    const base = {
+      key: 'k',
+      name: 'n',
+      description: '',
+      dataType: 't',
+      modelType: factory.type,
+      metadata: { inputs: 'a,b,c,d' },
+    };
     const byDir = await factory.create({ ...base, content: new Uint8Array(0), location: dir });
     expect(maxDiff(await byDir.scoreBatch!(records), reference)).toBeLessThan(1e-5);
-    const inline = await factory.create({ ...base, content: files.get('model.json')!, location: join(dir, 'model.json') });
+    const inline = await factory.create({
+      ...base,
+      content: files.get('model.json')!,
+      location: join(dir, 'model.json'),
+    });
     expect(maxDiff(await inline.scoreBatch!(records), reference)).toBeLessThan(1e-5);
   });
 
   it('errors: a missing weight file, a fast-path request, a broken model.json', async () => {
     const files = await layersModelFiles();
     files.delete('group1-shard1of1.bin');
-    expect(await errorOf(factory.build(writeTar(files)))).toBe("TensorFlow.js: weight file 'group1-shard1of1.bin' named in model.json is missing");
-    expect(await errorOf(factory.build(writeTar(await layersModelFiles()), { runtime: 'fast-path' }))).toMatch(/layers models run on tfjs/);
+    expect(await errorOf(factory.build(writeTar(files)))).toBe(
+      "TensorFlow.js: weight file 'group1-shard1of1.bin' named in model.json is missing",
+    );
+    expect(
+      await errorOf(factory.build(writeTar(await layersModelFiles()), { runtime: 'fast-path' })),
+    ).toMatch(/layers models run on tfjs/);
     const bad = new Map([['model.json', new TextEncoder().encode('{"modelTopology": ')]]);
     expect(await errorOf(factory.build(writeTar(bad)))).toMatch(/model.json is not valid JSON/);
   });
@@ -143,26 +203,46 @@ describe('TensorFlow.js graph model (format graph-model)', () => {
   ];
   const pairRecords: DataToServe[] = pairs.map((x) => ({ dataType: 't', features: { a: x[0]!, b: x[1]! } }));
 
-  it.each(['auto', 'tfjs-cpu'] as const)('runs (%s: fast path when every op is covered) and matches the reference', async (runtime) => {
-    const m = await factory.build(writeTar(graphFiles()), { inputs: 'a,b', runtime });
-    expect(m.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
-    expect(maxDiff(m.scoreBatch(pairRecords), denseNetReference, pairs)).toBeLessThan(1e-5);
-  });
+  it.each(['auto', 'tfjs-cpu'] as const)(
+    'runs (%s: fast path when every op is covered) and matches the reference',
+    async (runtime) => {
+      const m = await factory.build(writeTar(graphFiles()), { inputs: 'a,b', runtime });
+      expect(m.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
+      expect(maxDiff(m.scoreBatch(pairRecords), denseNetReference, pairs)).toBeLessThan(1e-5);
+    },
+  );
 
   it('uses the converter signature for names, and tfjs (on the original files) for ops the fast path lacks', async () => {
-    const nodes = [placeholder('x', [-1, 2]), constF('w', [2, 2], [1, 0.5, -0.5, 2]), op('mm', 'MatMul', ['x', 'w']), op('y', 'Cos', ['mm'])];
+    const nodes = [
+      placeholder('x', [-1, 2]),
+      constF('w', [2, 2], [1, 0.5, -0.5, 2]),
+      op('mm', 'MatMul', ['x', 'w']),
+      op('y', 'Cos', ['mm']),
+    ];
     const signature = { inputs: { features: { name: 'x:0' } }, outputs: { cosine: { name: 'y:0' } } };
-    const m = await factory.build(writeTar(graphFiles(nodes, { signature })), { inputs: 'a,b', postprocess: 'none' });
+    const m = await factory.build(writeTar(graphFiles(nodes, { signature })), {
+      inputs: 'a,b',
+      postprocess: 'none',
+    });
     expect(m.runtime).toBe('tfjs-cpu');
-    const ref = (x: readonly number[]) => [Math.cos(x[0]! * 1 + x[1]! * -0.5), Math.cos(x[0]! * 0.5 + x[1]! * 2)];
+    const ref = (x: readonly number[]) => [
+      Math.cos(x[0]! * 1 + x[1]! * -0.5),
+      Math.cos(x[0]! * 0.5 + x[1]! * 2),
+    ];
     const out = m.scoreBatch(pairRecords);
     out.forEach((o, i) => {
       if (o instanceof Error) throw o;
       expect(o.tensors![0]!.name).toBe('cosine');
-      Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) => expect(Math.abs(v - ref(pairs[i]!)[j]!)).toBeLessThan(1e-5));
+      Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) =>
+        expect(Math.abs(v - ref(pairs[i]!)[j]!)).toBeLessThan(1e-5),
+      );
     });
     // a tensor named after the signature key feeds the input
-    const t = m.score({ dataType: 't', features: {}, tensors: [{ name: 'features', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(1, 2) }] });
+    const t = m.score({
+      dataType: 't',
+      features: {},
+      tensors: [{ name: 'features', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(1, 2) }],
+    });
     expect(t.tensors![0]!.data[0]).toBeCloseTo(ref([1, 2])[0]!, 5);
   });
 
@@ -197,7 +277,8 @@ describe('TensorFlow.js graph model (format graph-model)', () => {
     expect([fast.runtime, slow.runtime]).toEqual(['fast-path', 'tfjs-cpu']);
     const f = fast.scoreBatch(pairRecords);
     const t = slow.scoreBatch(pairRecords);
-    const quantised = (x: readonly number[]) => Array.from((t[pairs.findIndex((p) => p === x)] as ScoreOutput).tensors![0]!.data as Float32Array);
+    const quantised = (x: readonly number[]) =>
+      Array.from((t[pairs.findIndex((p) => p === x)] as ScoreOutput).tensors![0]!.data as Float32Array);
     expect(maxDiff(f, quantised, pairs)).toBeLessThan(1e-5);
     // and the quantisation only moved the probabilities a little
     expect(maxDiff(f, denseNetReference, pairs)).toBeLessThan(0.02);
@@ -206,7 +287,9 @@ describe('TensorFlow.js graph model (format graph-model)', () => {
   it('a weight manifest that does not match the weight bytes is an error naming the weight', async () => {
     const files = graphFiles();
     files.set('group1-shard1of1.bin', files.get('group1-shard1of1.bin')!.subarray(0, 20));
-    expect(await errorOf(factory.build(writeTar(files), { inputs: 'a,b' }))).toMatch(/weight '\w+' runs past the end of the weight files/);
+    expect(await errorOf(factory.build(writeTar(files), { inputs: 'a,b' }))).toMatch(
+      /weight '\w+' runs past the end of the weight files/,
+    );
   });
 });
 

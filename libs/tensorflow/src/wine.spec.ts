@@ -68,8 +68,12 @@ function frozenLayers(pb: Uint8Array): Layer[] {
     for (const attr of fields.filter((x) => x.f === 5)) {
       const kv = walk(attr.v as Uint8Array);
       if (text(kv.find((x) => x.f === 1)!.v) !== 'value') continue;
-      const tensor = walk(walk(kv.find((x) => x.f === 2)!.v as Uint8Array).find((x) => x.f === 8)!.v as Uint8Array);
-      const shape = walk(tensor.find((x) => x.f === 2)!.v as Uint8Array).map((d) => walk(d.v as Uint8Array)[0]!.v as number);
+      const tensor = walk(
+        walk(kv.find((x) => x.f === 2)!.v as Uint8Array).find((x) => x.f === 8)!.v as Uint8Array,
+      );
+      const shape = walk(tensor.find((x) => x.f === 2)!.v as Uint8Array).map(
+        (d) => walk(d.v as Uint8Array)[0]!.v as number,
+      );
       const raw = tensor.find((x) => x.f === 4)!.v as Uint8Array;
       consts.set(name, { shape, data: new Float32Array(new Uint8Array(raw).buffer) });
     }
@@ -111,7 +115,11 @@ const argmax = (v: ArrayLike<number>) => {
   return best;
 };
 
-function checkAll(rows: WineRow[], layers: Layer[], out: (ScoreOutput | Error)[]): { maxDiff: number; correct: number } {
+function checkAll(
+  rows: WineRow[],
+  layers: Layer[],
+  out: (ScoreOutput | Error)[],
+): { maxDiff: number; correct: number } {
   let maxDiff = 0;
   let correct = 0;
   rows.forEach((row, i) => {
@@ -142,46 +150,68 @@ describe.skipIf(!available)('wine TensorFlow models (shared fixtures)', () => {
 
   it('reads 1,599 rows', () => expect(rows).toHaveLength(1599));
 
-  it.each(['auto', 'tfjs-cpu'] as const)('frozen graph (%s): argmax and all 9 probabilities within 1e-5 of the reference', async (runtime) => {
-    const pb = readFileSync(sharedPath(...PB));
-    const model = await new TensorflowModelFactory().build(pb, { runtime });
-    expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
-    const { maxDiff, correct } = checkAll(rows, frozenLayers(pb), await model.scoreBatch(records));
-    console.log(`frozen ${model.runtime}: max |Δp| = ${maxDiff.toExponential(2)}, argmax = quality on ${correct}/1599`);
-    // one record at a time goes through the same path
-    expect(model.score(records[0]!).value).toBe((model.scoreBatch([records[0]!])[0] as ScoreOutput).value);
-    await model.cleanup();
-  });
+  it.each(['auto', 'tfjs-cpu'] as const)(
+    'frozen graph (%s): argmax and all 9 probabilities within 1e-5 of the reference',
+    async (runtime) => {
+      const pb = readFileSync(sharedPath(...PB));
+      const model = await new TensorflowModelFactory().build(pb, { runtime });
+      expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
+      const { maxDiff, correct } = checkAll(rows, frozenLayers(pb), await model.scoreBatch(records));
+      console.log(
+        `frozen ${model.runtime}: max |Δp| = ${maxDiff.toExponential(2)}, argmax = quality on ${correct}/1599`,
+      );
+      // one record at a time goes through the same path
+      expect(model.score(records[0]!).value).toBe((model.scoreBatch([records[0]!])[0] as ScoreOutput).value);
+      await model.cleanup();
+    },
+  );
 
-  it.each(['auto', 'tfjs-cpu'] as const)('SavedModel by directory location (%s) matches the reference on all rows', async (runtime) => {
-    const factory = new TensorflowSavedModelFactory();
-    const model = await factory.create({
-      key: 'wine/saved',
-      name: 'saved',
-      description: '',
-      dataType: 'wine',
-      modelType: factory.type,
-      content: new Uint8Array(0),
-      location: dir,
-      metadata: { runtime },
-    });
-    expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
-    const { maxDiff, correct } = checkAll(rows, savedLayers(dir), await model.scoreBatch!(records));
-    console.log(`saved ${model.runtime}: max |Δp| = ${maxDiff.toExponential(2)}, argmax = quality on ${correct}/1599`);
-  });
+  it.each(['auto', 'tfjs-cpu'] as const)(
+    'SavedModel by directory location (%s) matches the reference on all rows',
+    async (runtime) => {
+      const factory = new TensorflowSavedModelFactory();
+      const model = await factory.create({
+        key: 'wine/saved',
+        name: 'saved',
+        description: '',
+        dataType: 'wine',
+        modelType: factory.type,
+        content: new Uint8Array(0),
+        location: dir,
+        metadata: { runtime },
+      });
+      expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
+      const { maxDiff, correct } = checkAll(rows, savedLayers(dir), await model.scoreBatch!(records));
+      console.log(
+        `saved ${model.runtime}: max |Δp| = ${maxDiff.toExponential(2)}, argmax = quality on ${correct}/1599`,
+      );
+    },
+  );
 
   it('SavedModel inline as a tar (with a top folder), as saved_model.pb + file location, and restored from toBytes', async () => {
     const files = new Map<string, Uint8Array>();
     for (const e of readdirSync(dir, { recursive: true }) as string[]) {
-      if (statSync(join(dir, e)).isFile()) files.set(`export/1/${e.split('\\').join('/')}`, readFileSync(join(dir, e)));
+      if (statSync(join(dir, e)).isFile())
+        files.set(`export/1/${e.split('\\').join('/')}`, readFileSync(join(dir, e)));
     }
     const factory = new TensorflowSavedModelFactory();
     const layers = savedLayers(dir);
     const fromTar = await factory.build(writeTar(files), { signature: 'predict' });
     checkAll(rows, layers, fromTar.scoreBatch(records));
-    const fromPb = await factory.build(readFileSync(join(dir, 'saved_model.pb')), {}, join(dir, 'saved_model.pb'));
+    const fromPb = await factory.build(
+      readFileSync(join(dir, 'saved_model.pb')),
+      {},
+      join(dir, 'saved_model.pb'),
+    );
     checkAll(rows, layers, fromPb.scoreBatch(records));
-    const restored = await factory.restore(fromPb.toBytes(), { key: 'k', name: 'n', description: '', dataType: 'wine', modelType: factory.type, metadata: {} });
+    const restored = await factory.restore(fromPb.toBytes(), {
+      key: 'k',
+      name: 'n',
+      description: '',
+      dataType: 'wine',
+      modelType: factory.type,
+      metadata: {},
+    });
     checkAll(rows, layers, (restored as typeof fromPb).scoreBatch(records));
   });
 });

@@ -112,30 +112,49 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
     ...(opts.collector === false ? {} : { COLLECTOR_ADDRESS: `127.0.0.1:${collectorPort}` }),
     ...(opts.env ?? {}),
   };
-  const nodeArgs = opts.nodeArgs ?? (process.env['MODELSERVING_CHILD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
+  const nodeArgs =
+    opts.nodeArgs ?? (process.env['MODELSERVING_CHILD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
   const started: ServiceProcess[] = [];
   try {
     let collector: ServiceProcess | undefined;
     if (opts.collector !== false) {
-      collector = spawnService('collector', appMain('speculative-collector'), `127.0.0.1:${collectorPort}`, {
-        ...common,
-        COLLECTOR_PORT: String(collectorPort),
-      }, nodeArgs);
+      collector = spawnService(
+        'collector',
+        appMain('speculative-collector'),
+        `127.0.0.1:${collectorPort}`,
+        {
+          ...common,
+          COLLECTOR_PORT: String(collectorPort),
+        },
+        nodeArgs,
+      );
       started.push(collector);
     }
-    const router = spawnService('router', appMain('router'), `127.0.0.1:${routerPort}`, {
-      ...common,
-      ROUTER_PORT: String(routerPort),
-    }, nodeArgs);
+    const router = spawnService(
+      'router',
+      appMain('router'),
+      `127.0.0.1:${routerPort}`,
+      {
+        ...common,
+        ROUTER_PORT: String(routerPort),
+      },
+      nodeArgs,
+    );
     started.push(router);
     const executors = executorPorts.map((port, i) =>
-      spawnService(`executor-${i + 1}`, appMain('model-executor'), `127.0.0.1:${port}`, {
-        ...common,
-        EXECUTOR_PORT: String(port),
-        EXECUTOR_ID: `127.0.0.1:${port}`,
-        EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
-        ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
-      }, nodeArgs),
+      spawnService(
+        `executor-${i + 1}`,
+        appMain('model-executor'),
+        `127.0.0.1:${port}`,
+        {
+          ...common,
+          EXECUTOR_PORT: String(port),
+          EXECUTOR_ID: `127.0.0.1:${port}`,
+          EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
+          ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
+        },
+        nodeArgs,
+      ),
     );
     started.push(...executors);
     for (const s of started) {

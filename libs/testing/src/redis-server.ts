@@ -26,7 +26,9 @@ const BINARY = 'redis-server';
  */
 export async function startRedisServer(options: StartRedisServerOptions = {}): Promise<RedisServerHandle> {
   if (!hasRedisServerBinary()) {
-    throw new Error(`${BINARY} binary not found on PATH: install Redis (e.g. apt-get install redis-server) to run these tests`);
+    throw new Error(
+      `${BINARY} binary not found on PATH: install Redis (e.g. apt-get install redis-server) to run these tests`,
+    );
   }
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   // A free port can be taken by someone else between freePort() and the bind: retry a few times.
@@ -50,7 +52,18 @@ function hasRedisServerBinary(): boolean {
 async function spawnOn(port: number, startTimeoutMs: number): Promise<RedisServerHandle> {
   const child = spawn(
     BINARY,
-    ['--port', String(port), '--save', '', '--appendonly', 'no', '--bind', '127.0.0.1', '--protected-mode', 'no'],
+    [
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--bind',
+      '127.0.0.1',
+      '--protected-mode',
+      'no',
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -91,7 +104,9 @@ async function waitUntilAccepting(
     if (await ping(port)) return;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`redis-server on port ${port} did not accept connections within ${timeoutMs} ms:\n${output()}`);
+  throw new Error(
+    `redis-server on port ${port} did not accept connections within ${timeoutMs} ms:\n${output()}`,
+  );
 }
 
 /** True when the port answers PING with PONG (so it is our redis, not just any listener). */

@@ -26,11 +26,25 @@ describe('codec', () => {
   });
 
   it('rejects a tensor whose shape does not match its values', () => {
-    expect(() => tensorFromProto({ name: 'x', datatype: 'FP32', shape: [2, 2], numbers: [1, 2, 3], strings: [], booleans: [] })).toThrow(
-      ServingError,
-    );
+    expect(() =>
+      tensorFromProto({
+        name: 'x',
+        datatype: 'FP32',
+        shape: [2, 2],
+        numbers: [1, 2, 3],
+        strings: [],
+        booleans: [],
+      }),
+    ).toThrow(ServingError);
     try {
-      tensorFromProto({ name: 'x', datatype: 'COMPLEX', shape: [1], numbers: [1], strings: [], booleans: [] });
+      tensorFromProto({
+        name: 'x',
+        datatype: 'COMPLEX',
+        shape: [1],
+        numbers: [1],
+        strings: [],
+        booleans: [],
+      });
     } catch (e) {
       expect((e as ServingError).code).toBe(Code.INVALID_ARGUMENT);
       expect((e as Error).message).toMatch(/unsupported datatype 'COMPLEX'/);
@@ -38,14 +52,29 @@ describe('codec', () => {
   });
 
   it('round-trips results, keeping errors and confidence', () => {
-    const r = { processed: true, model: 'wine/dt', source: 'e1', value: '6', outputs: { 'probability(6)': 0.7 }, confidence: 0.7, duration: 0.01 };
+    const r = {
+      processed: true,
+      model: 'wine/dt',
+      source: 'e1',
+      value: '6',
+      outputs: { 'probability(6)': 0.7 },
+      confidence: 0.7,
+      duration: 0.01,
+    };
     expect(resultFromProto(ResultMsg.decode(ResultMsg.encode(resultToProto(r)).finish()))).toEqual(r);
     const e = { processed: true, model: 'wine/dt', source: 'e1', error: 'bad', errorCode: 3, duration: 0 };
     expect(resultFromProto(ResultMsg.decode(ResultMsg.encode(resultToProto(e)).finish()))).toEqual(e);
   });
 
   it('converts descriptors both ways', () => {
-    const d = { name: 'm', description: 'x', dataType: 'wine', modelType: ModelType.PMML, data: new Uint8Array([1, 2]), metadata: { k: 'v' } };
+    const d = {
+      name: 'm',
+      description: 'x',
+      dataType: 'wine',
+      modelType: ModelType.PMML,
+      data: new Uint8Array([1, 2]),
+      metadata: { k: 'v' },
+    };
     const back = descriptorFromProto(descriptorToProto(d));
     expect(back.name).toBe('m');
     expect(Array.from(back.data!)).toEqual([1, 2]);
@@ -54,7 +83,17 @@ describe('codec', () => {
 
   it('maps a model status', () => {
     const p = modelStatusToProto(
-      { key: 'wine/m', name: 'm', dataType: 'wine', description: '', modelType: ModelType.PMML, state: 'FAILED', loading: false, error: 'boom', generation: 0 },
+      {
+        key: 'wine/m',
+        name: 'm',
+        dataType: 'wine',
+        description: '',
+        modelType: ModelType.PMML,
+        state: 'FAILED',
+        loading: false,
+        error: 'boom',
+        generation: 0,
+      },
       'e1',
       '1-0',
     );

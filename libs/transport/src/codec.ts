@@ -55,7 +55,9 @@ export function featuresFromProto(map: { [key: string]: Value } | undefined): Fe
   return out;
 }
 
-export function featuresToProto(features: Readonly<Record<string, FeatureValue>> | undefined): { [key: string]: Value } {
+export function featuresToProto(features: Readonly<Record<string, FeatureValue>> | undefined): {
+  [key: string]: Value;
+} {
   const out: { [key: string]: Value } = {};
   if (!features) return out;
   for (const k in features) out[k] = valueToProto(features[k]);
@@ -66,22 +68,39 @@ const DATATYPES = new Set<TensorDatatype>(['BOOL', 'INT32', 'INT64', 'FP32', 'FP
 
 export function tensorFromProto(t: ProtoTensor): Tensor {
   const datatype = t.datatype.toUpperCase() as TensorDatatype;
-  if (!DATATYPES.has(datatype)) throw invalidArgument(`tensor '${t.name}': unsupported datatype '${t.datatype}'`);
+  if (!DATATYPES.has(datatype))
+    throw invalidArgument(`tensor '${t.name}': unsupported datatype '${t.datatype}'`);
   let size = 1;
   for (const d of t.shape) {
-    if (!Number.isInteger(d) || d < 0) throw invalidArgument(`tensor '${t.name}': invalid shape [${t.shape.join(', ')}]`);
+    if (!Number.isInteger(d) || d < 0)
+      throw invalidArgument(`tensor '${t.name}': invalid shape [${t.shape.join(', ')}]`);
     size *= d;
   }
   const data =
-    datatype === 'BYTES' ? t.strings : datatype === 'BOOL' ? t.booleans : datatype === 'FP32' ? Float32Array.from(t.numbers) : Float64Array.from(t.numbers);
+    datatype === 'BYTES'
+      ? t.strings
+      : datatype === 'BOOL'
+        ? t.booleans
+        : datatype === 'FP32'
+          ? Float32Array.from(t.numbers)
+          : Float64Array.from(t.numbers);
   if (data.length !== size) {
-    throw invalidArgument(`tensor '${t.name}': shape [${t.shape.join(', ')}] needs ${size} values, got ${data.length}`);
+    throw invalidArgument(
+      `tensor '${t.name}': shape [${t.shape.join(', ')}] needs ${size} values, got ${data.length}`,
+    );
   }
   return { name: t.name, datatype, shape: t.shape, data };
 }
 
 export function tensorToProto(t: Tensor): ProtoTensor {
-  const base = { name: t.name, datatype: t.datatype, shape: [...t.shape], numbers: [] as number[], strings: [] as string[], booleans: [] as boolean[] };
+  const base = {
+    name: t.name,
+    datatype: t.datatype,
+    shape: [...t.shape],
+    numbers: [] as number[],
+    strings: [] as string[],
+    booleans: [] as boolean[],
+  };
   if (t.datatype === 'BYTES') base.strings = [...(t.data as readonly string[])];
   else if (t.datatype === 'BOOL') base.booleans = [...(t.data as readonly boolean[])];
   else base.numbers = Array.from(t.data as ArrayLike<number>);
@@ -90,12 +109,16 @@ export function tensorToProto(t: Tensor): ProtoTensor {
 
 export function recordToData(dataType: string, record: ProtoRecord | undefined): DataToServe {
   const features = featuresFromProto(record?.features);
-  if (record && record.tensors.length > 0) return { dataType, features, tensors: record.tensors.map(tensorFromProto) };
+  if (record && record.tensors.length > 0)
+    return { dataType, features, tensors: record.tensors.map(tensorFromProto) };
   return { dataType, features };
 }
 
 export function dataToRecord(data: DataToServe): ProtoRecord {
-  return { features: featuresToProto(data.features), tensors: data.tensors ? data.tensors.map(tensorToProto) : [] };
+  return {
+    features: featuresToProto(data.features),
+    tensors: data.tensors ? data.tensors.map(tensorToProto) : [],
+  };
 }
 
 export function resultToProto(r: ServingResult): ProtoResult {
@@ -146,7 +169,9 @@ export function descriptorToProto(d: ModelDescriptor): ProtoDescriptor {
     description: d.description,
     dataType: d.dataType,
     modelType: d.modelType as number,
-    ...(d.data !== undefined ? { data: Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength) } : {}),
+    ...(d.data !== undefined
+      ? { data: Buffer.from(d.data.buffer, d.data.byteOffset, d.data.byteLength) }
+      : {}),
     ...(d.location !== undefined ? { location: d.location } : {}),
     metadata: { ...(d.metadata ?? {}) },
   };

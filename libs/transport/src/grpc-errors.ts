@@ -22,16 +22,24 @@ export function fromGrpcError(err: unknown): ServingError {
   if (err instanceof ServingError) return err;
   const se = err as Partial<ServiceError>;
   if (typeof se.code === 'number') {
-    return new ServingError(se.code as unknown as Code, se.details || se.message || 'gRPC call failed', { cause: err });
+    return new ServingError(se.code as unknown as Code, se.details || se.message || 'gRPC call failed', {
+      cause: err,
+    });
   }
   return ServingError.from(err, Code.UNAVAILABLE);
 }
 
 /** Wraps a unary handler so every thrown error or rejection becomes a proper gRPC status. */
 export function unary<Req, Res>(
-  handler: (request: Req, call: { metadata: Metadata; getDeadline(): Date | number; cancelled?: boolean }) => Promise<Res> | Res,
+  handler: (
+    request: Req,
+    call: { metadata: Metadata; getDeadline(): Date | number; cancelled?: boolean },
+  ) => Promise<Res> | Res,
 ) {
-  return (call: { request: Req; metadata: Metadata; getDeadline(): Date | number }, callback: (e: ServiceError | null, r?: Res) => void) => {
+  return (
+    call: { request: Req; metadata: Metadata; getDeadline(): Date | number },
+    callback: (e: ServiceError | null, r?: Res) => void,
+  ) => {
     let result: Promise<Res>;
     try {
       result = Promise.resolve(handler(call.request, call));

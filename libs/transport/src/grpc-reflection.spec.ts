@@ -26,7 +26,10 @@ describe('server reflection', () => {
         {
           name: 'modelserving.v1.ModelExecutorService',
           definition: ModelExecutorServiceService,
-          implementation: { score: (c: { end(): void }) => c.end(), getStatus: (_: unknown, cb: (e: null, r: object) => void) => cb(null, {}) },
+          implementation: {
+            score: (c: { end(): void }) => c.end(),
+            getStatus: (_: unknown, cb: (e: null, r: object) => void) => cb(null, {}),
+          },
         },
       ],
       reflectionProtos: ['modelserving/v1/serving_service.proto', 'inference/open_inference_grpc.proto'],
@@ -34,7 +37,10 @@ describe('server reflection', () => {
     const protoFile = require.resolve('@grpc/reflection/build/proto/grpc/reflection/v1/reflection.proto');
     const pkg = loadPackageDefinition(loadSync(protoFile, { keepCase: true })) as GrpcObject;
     const v1 = ((pkg['grpc'] as GrpcObject)['reflection'] as GrpcObject)['v1'] as GrpcObject;
-    const Client = v1['ServerReflection'] as unknown as new (a: string, c: ReturnType<typeof credentials.createInsecure>) => {
+    const Client = v1['ServerReflection'] as unknown as new (
+      a: string,
+      c: ReturnType<typeof credentials.createInsecure>,
+    ) => {
       serverReflectionInfo(): ReflectionCall;
       close(): void;
     };
@@ -51,10 +57,14 @@ describe('server reflection', () => {
       });
     const listed = await ask({ list_services: '' });
     const names = listed.list_services_response!.service.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['modelserving.v1.ModelServingService', 'inference.GRPCInferenceService']));
+    expect(names).toEqual(
+      expect.arrayContaining(['modelserving.v1.ModelServingService', 'inference.GRPCInferenceService']),
+    );
     const file = await ask({ file_containing_symbol: 'inference.GRPCInferenceService' });
     expect(file.file_descriptor_response!.file_descriptor_proto.length).toBeGreaterThan(0);
-    expect(Buffer.concat(file.file_descriptor_response!.file_descriptor_proto).toString('latin1')).toContain('ModelInfer');
+    expect(Buffer.concat(file.file_descriptor_response!.file_descriptor_proto).toString('latin1')).toContain(
+      'ModelInfer',
+    );
     client.close();
   });
 });

@@ -6,7 +6,6 @@ import { GrpcServer } from './grpc-server';
 import { unary } from './grpc-errors';
 import { checkHealth } from './health-client';
 
-
 describe('GrpcServer', () => {
   let server: GrpcServer | undefined;
   afterEach(async () => server?.stop(100));
@@ -29,7 +28,9 @@ describe('GrpcServer', () => {
     });
     expect(server.port).toBeGreaterThan(0);
     const client = new ModelExecutorServiceClient(`127.0.0.1:${server.port}`, credentials.createInsecure());
-    const err = await new Promise<ServiceError>((resolve) => client.getStatus({ modelKeys: [] }, (e) => resolve(e!)));
+    const err = await new Promise<ServiceError>((resolve) =>
+      client.getStatus({ modelKeys: [] }, (e) => resolve(e!)),
+    );
     expect(err.code).toBe(status.INVALID_ARGUMENT);
     expect(err.details).toBe('no such thing');
     client.close();

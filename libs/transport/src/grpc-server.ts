@@ -1,4 +1,9 @@
-import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  type ServiceDefinition,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation } from 'grpc-health-check';
@@ -42,19 +47,30 @@ export class GrpcServer {
     const server = new Server(defaultChannelOptions(options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES));
     for (const s of options.services) server.addService(s.definition, s.implementation);
     const names = options.services.map((s) => s.name);
-    const health = new HealthImplementation(Object.fromEntries([['', 'NOT_SERVING'], ...names.map((n) => [n, 'NOT_SERVING'])]));
+    const health = new HealthImplementation(
+      Object.fromEntries([['', 'NOT_SERVING'], ...names.map((n) => [n, 'NOT_SERVING'])]),
+    );
     health.addToServer(server);
     if (options.reflectionProtos && options.reflectionProtos.length > 0) {
       const pkg = loadSync(
         options.reflectionProtos.map((p) => protoPath(p)),
-        { includeDirs: [protoDir()], keepCase: true, longs: String, enums: String, defaults: true, oneofs: true },
+        {
+          includeDirs: [protoDir()],
+          keepCase: true,
+          longs: String,
+          enums: String,
+          defaults: true,
+          oneofs: true,
+        },
       );
       new ReflectionService(pkg).addToServer(server);
     }
     const g = new GrpcServer(server, health, names);
     const address = options.address ?? '0.0.0.0:0';
     g.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+      server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
+        err ? reject(err) : resolve(port),
+      );
     });
     g.setServing(true);
     return g;

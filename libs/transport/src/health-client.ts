@@ -3,11 +3,16 @@ import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
 type HealthClient = {
-  check(req: { service: string }, opts: { deadline: number }, cb: (e: ServiceError | null, r?: { status: string }) => void): void;
+  check(
+    req: { service: string },
+    opts: { deadline: number },
+    cb: (e: ServiceError | null, r?: { status: string }) => void,
+  ): void;
   close(): void;
 };
 
-let ctor: (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient) | undefined;
+let ctor:
+  (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient) | undefined;
 
 function healthClientCtor() {
   if (!ctor) {
@@ -43,5 +48,7 @@ export async function waitForServing(address: string, service = '', timeoutMs = 
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${address} did not become SERVING within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`);
+  throw new Error(
+    `${address} did not become SERVING within ${timeoutMs} ms${last instanceof Error ? `: ${last.message}` : ''}`,
+  );
 }

@@ -2,7 +2,10 @@
  * Runs `stop` once on the first SIGINT or SIGTERM; a second signal exits at once. Returns a function
  * that removes the handlers.
  */
-export function onShutdownSignals(stop: (signal: NodeJS.Signals) => Promise<void>, log: (msg: string) => void = console.error): () => void {
+export function onShutdownSignals(
+  stop: (signal: NodeJS.Signals) => Promise<void>,
+  log: (msg: string) => void = console.error,
+): () => void {
   let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     if (stopping) {
@@ -14,7 +17,7 @@ export function onShutdownSignals(stop: (signal: NodeJS.Signals) => Promise<void
     stop(signal).then(
       () => process.exit(0),
       (err: unknown) => {
-        log(`error while stopping: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+        log(`error while stopping: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
         process.exit(1);
       },
     );

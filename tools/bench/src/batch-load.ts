@@ -1,5 +1,10 @@
 import { credentials } from '@grpc/grpc-js';
-import { ModelServingServiceClient, type ServingRequest, type ServingRequestBatch, type ServingResponseBatch } from '@modelserving/contracts';
+import {
+  ModelServingServiceClient,
+  type ServingRequest,
+  type ServingRequestBatch,
+  type ServingResponseBatch,
+} from '@modelserving/contracts';
 import { defaultChannelOptions } from '@modelserving/transport';
 
 export interface BatchLoadResult {
@@ -19,12 +24,17 @@ export async function runBatchLoad(
   requests: readonly ServingRequest[],
   opts: { batchSize: number; window: number; seconds: number },
 ): Promise<BatchLoadResult> {
-  const client = new ModelServingServiceClient(address, credentials.createInsecure(), defaultChannelOptions());
+  const client = new ModelServingServiceClient(
+    address,
+    credentials.createInsecure(),
+    defaultChannelOptions(),
+  );
   const call = client.predictBatch();
   const batches: ServingRequestBatch[] = [];
   for (let i = 0; i < requests.length; i += opts.batchSize) {
     const slice = requests.slice(i, i + opts.batchSize);
-    if (slice.length === opts.batchSize) batches.push({ requests: slice.map((r, j) => ({ ...r, guid: String(i + j) })) });
+    if (slice.length === opts.batchSize)
+      batches.push({ requests: slice.map((r, j) => ({ ...r, guid: String(i + j) })) });
   }
   if (batches.length === 0) throw new Error(`need at least ${opts.batchSize} requests`);
   const maxInFlight = opts.window * opts.batchSize;
@@ -43,7 +53,13 @@ export async function runBatchLoad(
       const seconds = (performance.now() - t0) / 1000;
       call.end();
       client.close();
-      resolve({ records: received, errors, seconds, recordsPerSecond: received / seconds, ...(firstError ? { firstError } : {}) });
+      resolve({
+        records: received,
+        errors,
+        seconds,
+        recordsPerSecond: received / seconds,
+        ...(firstError ? { firstError } : {}),
+      });
     };
     const pump = () => {
       const now = performance.now();

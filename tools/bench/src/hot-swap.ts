@@ -9,7 +9,12 @@ import { wineRegression, wineRegressionPmml, wineRequests } from './workload';
  * redeployed `swaps` times, alternating two versions. Every request must get an answer from one of the
  * two versions; reports failures, lost requests and the latency distribution (target: max < 10 ms).
  */
-export async function hotSwapBench(opts: { swaps: number; rate: number; warmupMs?: number; intervalMs?: number }): Promise<void> {
+export async function hotSwapBench(opts: {
+  swaps: number;
+  rate: number;
+  warmupMs?: number;
+  intervalMs?: number;
+}): Promise<void> {
   const warmupMs = opts.warmupMs ?? 2_000;
   // A redeploy starts this long after the previous one is serving. Back to back (0), redeploys follow
   // each other every few ms now that DeployModel reports a build within ms, and the run measures a
@@ -29,7 +34,9 @@ export async function hotSwapBench(opts: { swaps: number; rate: number; warmupMs
     // Expected answers of both versions per record, computed up front: the client checks every answer and
     // should spend as little time on it as possible while it also measures.
     const expected = versions.map((fx) =>
-      requests.map((req) => regressionValue(fx, Object.fromEntries(WINE_FIELDS.map((f) => [f, req.data!.features[f]!.number!])))),
+      requests.map((req) =>
+        regressionValue(fx, Object.fromEntries(WINE_FIELDS.map((f) => [f, req.data!.features[f]!.number!]))),
+      ),
     );
     const sentAt = new Map<string, number>();
     const latencies: number[] = [];
@@ -107,7 +114,9 @@ export async function hotSwapBench(opts: { swaps: number; rate: number; warmupMs
     console.log(
       `  latency p50 ${fmt(percentile(latencies, 50), 3)} ms  p99 ${fmt(percentile(latencies, 99), 3)} ms  max ${fmt(latencies[latencies.length - 1] ?? NaN, 3)} ms  (target max < 10 ms)`,
     );
-    console.log(`  deploy-to-serving per swap: p50 ${fmt(percentile(swapTimes, 50), 1)} ms, max ${fmt(swapTimes[swapTimes.length - 1] ?? NaN, 1)} ms`);
+    console.log(
+      `  deploy-to-serving per swap: p50 ${fmt(percentile(swapTimes, 50), 1)} ms, max ${fmt(swapTimes[swapTimes.length - 1] ?? NaN, 1)} ms`,
+    );
   } finally {
     await topo.stop();
   }

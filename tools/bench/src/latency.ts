@@ -10,7 +10,9 @@ import { wineRegressionPmml, wineRequests } from './workload';
  * ms, p99 ≤ 3 ms.
  */
 export async function latencyBench(opts: { rates: number[]; seconds: number }): Promise<void> {
-  console.log(`\n## Unary Predict latency (${opts.seconds} s per rate; a bare grpc-js unary echo server as the reference)`);
+  console.log(
+    `\n## Unary Predict latency (${opts.seconds} s per rate; a bare grpc-js unary echo server as the reference)`,
+  );
   const echo = await startEcho();
   try {
     await measure('bare grpc-js echo', echo.address, opts);
@@ -29,7 +31,11 @@ export async function latencyBench(opts: { rates: number[]; seconds: number }): 
   }
 }
 
-async function measure(label: string, address: string, opts: { rates: number[]; seconds: number }): Promise<void> {
+async function measure(
+  label: string,
+  address: string,
+  opts: { rates: number[]; seconds: number },
+): Promise<void> {
   console.log(`  ${label}:`);
   const client = new RawPredictClient(address);
   try {
@@ -37,7 +43,9 @@ async function measure(label: string, address: string, opts: { rates: number[]; 
     // answers wait to be read) is kept out of the measured latency as far as possible.
     const requests = RawPredictClient.encode(wineRequests(1599));
     const once = (i: number) =>
-      new Promise<void>((resolve, reject) => client.predict(requests[i % requests.length]!, (err) => (err ? reject(err) : resolve())));
+      new Promise<void>((resolve, reject) =>
+        client.predict(requests[i % requests.length]!, (err) => (err ? reject(err) : resolve())),
+      );
     for (let i = 0; i < 2000; i++) await once(i); // warm-up (JIT, connections)
     for (const rate of opts.rates) {
       const total = Math.round(rate * opts.seconds);

@@ -22,12 +22,19 @@ async function main(): Promise<void> {
       models: { type: 'string', default: '100000' },
     },
   });
-  const which = positionals.length > 0 ? new Set(positionals) : new Set(['throughput', 'latency', 'swap', 'pmml']);
+  const which =
+    positionals.length > 0 ? new Set(positionals) : new Set(['throughput', 'latency', 'swap', 'pmml']);
   const seconds = Number(values.seconds);
   console.log(`# modelserving benchmarks (${new Date().toISOString()}, node ${process.version})`);
-  if (which.has('throughput')) await throughputBench({ batchSize: Number(values.batch), window: Number(values.window), seconds });
-  if (which.has('latency')) await latencyBench({ rates: values.rates!.split(',').map(Number), seconds: Math.max(2, Math.min(seconds, 5)) });
-  if (which.has('swap')) await hotSwapBench({ swaps: Number(values.swaps), rate: Number(values['swap-rate']) });
+  if (which.has('throughput'))
+    await throughputBench({ batchSize: Number(values.batch), window: Number(values.window), seconds });
+  if (which.has('latency'))
+    await latencyBench({
+      rates: values.rates!.split(',').map(Number),
+      seconds: Math.max(2, Math.min(seconds, 5)),
+    });
+  if (which.has('swap'))
+    await hotSwapBench({ swaps: Number(values.swaps), rate: Number(values['swap-rate']) });
   if (which.has('tensorflow')) await tensorflowBench({ seconds: Math.max(1, Math.min(seconds, 3)) });
   if (which.has('pmml')) await pmmlBench();
   if (which.has('pfa')) await pfaBench();

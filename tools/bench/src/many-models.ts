@@ -1,4 +1,9 @@
-import { MapModelFactoryResolver, ModelRegistry, ModelType, type ModelToServe } from '@modelserving/model-core';
+import {
+  MapModelFactoryResolver,
+  ModelRegistry,
+  ModelType,
+  type ModelToServe,
+} from '@modelserving/model-core';
 import { PmmlModelFactory } from '@modelserving/pmml';
 import { regressionPmml } from '@modelserving/testing';
 import { fmt } from './stats';
@@ -42,9 +47,17 @@ export async function manyModelsBench(opts: { models: number }): Promise<void> {
   gc?.();
   const heapPer = (process.memoryUsage().heapUsed - heap0) / opts.models;
   const abPer = (process.memoryUsage().arrayBuffers - ab0) / opts.models;
-  const out = registry.score(`device-${opts.models - 1}/model`, { dataType: 'x', features: { a: 1, b: 1, c: 1 } });
-  console.log(`  deployed ${registry.size} models in ${fmt(seconds)} s = ${fmt(opts.models / seconds, 0)} models/s (budget ≥ 5000)`);
-  if (gc) console.log(`  retained per model: heap ${fmt(heapPer / 1024, 1)} KiB + buffers ${fmt(abPer / 1024, 1)} KiB`);
+  const out = registry.score(`device-${opts.models - 1}/model`, {
+    dataType: 'x',
+    features: { a: 1, b: 1, c: 1 },
+  });
+  console.log(
+    `  deployed ${registry.size} models in ${fmt(seconds)} s = ${fmt(opts.models / seconds, 0)} models/s (budget ≥ 5000)`,
+  );
+  if (gc)
+    console.log(
+      `  retained per model: heap ${fmt(heapPer / 1024, 1)} KiB + buffers ${fmt(abPer / 1024, 1)} KiB`,
+    );
   console.log(`  check: last model scores ${String(out.value)}`);
   await registry.close();
 }

@@ -47,23 +47,42 @@ const WINE_PMML = ['fixtures', 'wine', 'pmml'];
 /** A RegressionModel with one RegressionTable of NumericPredictors → `model.reg.linear` over a cell. */
 export function regressionToPfa(pmml: string): string {
   const intercept = Number(/<RegressionTable[^>]*intercept="([^"]+)"/.exec(pmml)?.[1]);
-  const preds = [...pmml.matchAll(/<NumericPredictor\s+name="([^"]+)"[^>]*?coefficient="([^"]+)"/g)].map((m) => ({
-    name: m[1]!,
-    coeff: Number(m[2]),
-  }));
-  if (!Number.isFinite(intercept) || preds.length === 0) throw new Error('not a single-table linear regression');
+  const preds = [...pmml.matchAll(/<NumericPredictor\s+name="([^"]+)"[^>]*?coefficient="([^"]+)"/g)].map(
+    (m) => ({
+      name: m[1]!,
+      coeff: Number(m[2]),
+    }),
+  );
+  if (!Number.isFinite(intercept) || preds.length === 0)
+    throw new Error('not a single-table linear regression');
   if (/exponent="(?!1")/.test(pmml)) throw new Error('only exponent 1 predictors are translated');
   return JSON.stringify({
     name: 'wine_linear_regression',
-    input: { type: 'record', name: 'Wine', fields: preds.map((p) => ({ name: avroFieldName(p.name), type: 'double' })) },
+    input: {
+      type: 'record',
+      name: 'Wine',
+      fields: preds.map((p) => ({ name: avroFieldName(p.name), type: 'double' })),
+    },
     output: 'double',
     cells: {
       model: {
-        type: { type: 'record', name: 'Linear', fields: [{ name: 'coeff', type: { type: 'array', items: 'double' } }, { name: 'const', type: 'double' }] },
+        type: {
+          type: 'record',
+          name: 'Linear',
+          fields: [
+            { name: 'coeff', type: { type: 'array', items: 'double' } },
+            { name: 'const', type: 'double' },
+          ],
+        },
         init: { coeff: preds.map((p) => p.coeff), const: intercept },
       },
     },
-    action: { 'model.reg.linear': [{ new: preds.map((p) => `input.${avroFieldName(p.name)}`), type: { type: 'array', items: 'double' } }, { cell: 'model' }] },
+    action: {
+      'model.reg.linear': [
+        { new: preds.map((p) => `input.${avroFieldName(p.name)}`), type: { type: 'array', items: 'double' } },
+        { cell: 'model' },
+      ],
+    },
   });
 }
 
@@ -79,7 +98,9 @@ interface XNode {
 function parseTree(pmml: string): XNode {
   const root: XNode = { score: NaN, children: [] };
   const stack: XNode[] = [root];
-  for (const m of pmml.matchAll(/<Node\b([^>]*?)(\/?)>|<\/Node>|<SimplePredicate\s+field="([^"]+)"\s+operator="([^"]+)"\s+value="([^"]+)"/g)) {
+  for (const m of pmml.matchAll(
+    /<Node\b([^>]*?)(\/?)>|<\/Node>|<SimplePredicate\s+field="([^"]+)"\s+operator="([^"]+)"\s+value="([^"]+)"/g,
+  )) {
     if (m[0].startsWith('</Node')) stack.pop();
     else if (m[0].startsWith('<Node')) {
       const node: XNode = { score: Number(/score="([^"]+)"/.exec(m[1]!)?.[1]), children: [] };
@@ -101,21 +122,41 @@ function parseTree(pmml: string): XNode {
  * `greaterThan` child) → `model.tree.simpleTree` over a cell of TreeNode records.
  */
 export function treeToPfa(pmml: string): string {
-  const fields = [...new Set([...pmml.matchAll(/<MiningField\s+name="([^"]+)"(?![^>]*usageType="target")/g)].map((m) => m[1]!))];
+  const fields = [
+    ...new Set(
+      [...pmml.matchAll(/<MiningField\s+name="([^"]+)"(?![^>]*usageType="target")/g)].map((m) => m[1]!),
+    ),
+  ];
   const node = (n: XNode): unknown => {
     if (n.children.length === 0) return { double: n.score };
     const [le, gt] = n.children;
-    if (n.children.length !== 2 || le!.op !== 'lessOrEqual' || gt!.op !== 'greaterThan' || le!.field !== gt!.field || le!.value !== gt!.value)
+    if (
+      n.children.length !== 2 ||
+      le!.op !== 'lessOrEqual' ||
+      gt!.op !== 'greaterThan' ||
+      le!.field !== gt!.field ||
+      le!.value !== gt!.value
+    )
       throw new Error('only binary lessOrEqual/greaterThan splits are translated');
     return {
-      TreeNode: { field: avroFieldName(le!.field!), operator: '<=', value: le!.value, pass: node(le!), fail: node(gt!) },
+      TreeNode: {
+        field: avroFieldName(le!.field!),
+        operator: '<=',
+        value: le!.value,
+        pass: node(le!),
+        fail: node(gt!),
+      },
     };
   };
   const root = node(parseTree(pmml)) as { TreeNode?: unknown };
   if (!root.TreeNode) throw new Error('the tree is a single leaf');
   return JSON.stringify({
     name: 'wine_regression_tree',
-    input: { type: 'record', name: 'Wine', fields: fields.map((f) => ({ name: avroFieldName(f), type: 'double' })) },
+    input: {
+      type: 'record',
+      name: 'Wine',
+      fields: fields.map((f) => ({ name: avroFieldName(f), type: 'double' })),
+    },
     output: 'double',
     cells: {
       tree: {
@@ -174,10 +215,13 @@ async function benchModel(
     metadata: {},
   });
   const engine = PfaEngine.fromDocument(pfaText);
-  const fieldNames = (JSON.parse(pfaText) as { input: { fields: { name: string }[] } }).input.fields.map((f) => f.name);
+  const fieldNames = (JSON.parse(pfaText) as { input: { fields: { name: string }[] } }).input.fields.map(
+    (f) => f.name,
+  );
   const records = rows.map((r) => {
     const rec: Record<string, Value> = {};
-    for (const [k, v] of Object.entries(r)) if (fieldNames.includes(avroFieldName(k))) rec[avroFieldName(k)] = v as number;
+    for (const [k, v] of Object.entries(r))
+      if (fieldNames.includes(avroFieldName(k))) rec[avroFieldName(k)] = v as number;
     return rec as Value;
   });
   let maxDiff = 0;
@@ -193,13 +237,22 @@ async function benchModel(
   let k = 0;
   const sides: [number[], () => number][] = [
     [[], () => rate(rows, roundMs, (r) => (kept[k++ & 1023] = pmml.evaluate(r)))],
-    [[], () => rate(rows, roundMs, (r) => (kept[k++ & 1023] = served.score({ dataType: 'wine', features: r })))],
+    [
+      [],
+      () => rate(rows, roundMs, (r) => (kept[k++ & 1023] = served.score({ dataType: 'wine', features: r }))),
+    ],
     [[], () => rate(records, roundMs, (r) => (kept[k++ & 1023] = engine.action(r)))],
   ];
   for (const [, run] of sides) run(); // warm-up
   for (let i = 0; i < rounds; i++) for (const [out, run] of sides) out.push(run());
   if (kept[0] === 42) console.log('');
-  return { model, pmml: median(sides[0]![0]), pfaServed: median(sides[1]![0]), pfaEngine: median(sides[2]![0]), maxDiff };
+  return {
+    model,
+    pmml: median(sides[0]![0]),
+    pfaServed: median(sides[1]![0]),
+    pfaEngine: median(sides[2]![0]),
+    maxDiff,
+  };
 }
 
 export async function pfaBench(options: PfaBenchOptions = {}): Promise<PfaBenchRow[]> {
@@ -208,17 +261,25 @@ export async function pfaBench(options: PfaBenchOptions = {}): Promise<PfaBenchR
   const rounds = options.rounds ?? 7;
   const roundMs = options.roundMs ?? 200;
   const dir = join(shared, ...WINE_PMML);
-  const rows = readWineCsv(join(shared, 'fixtures', 'wine', 'winequality_red.csv')).map((r) => r.features as Features);
+  const rows = readWineCsv(join(shared, 'fixtures', 'wine', 'winequality_red.csv')).map(
+    (r) => r.features as Features,
+  );
   const reg = readFileSync(join(dir, 'winequalityLinearRegression.pmml'), 'utf8');
   const tree = readFileSync(join(dir, 'winequalityDesisionTreeRegression.pmml'), 'utf8');
   const out = [
     await benchModel('wine linear regression', reg, regressionToPfa(reg), rows, rounds, roundMs),
     await benchModel('wine regression tree', tree, treeToPfa(tree), rows, rounds, roundMs),
   ];
-  log(`\n## PFA vs PMML (records/s, median of ${rounds} alternating rounds of ${roundMs} ms, ${rows.length} wines)`);
-  log('| model | PMML evaluate | PFA served (PfaModel.score) | PFA engine.action | served / PMML | max |Δ| |');
+  log(
+    `\n## PFA vs PMML (records/s, median of ${rounds} alternating rounds of ${roundMs} ms, ${rows.length} wines)`,
+  );
+  log(
+    '| model | PMML evaluate | PFA served (PfaModel.score) | PFA engine.action | served / PMML | max |Δ| |',
+  );
   log('|---|---|---|---|---|---|');
   for (const r of out)
-    log(`| ${r.model} | ${fmt(r.pmml, 0)} | ${fmt(r.pfaServed, 0)} | ${fmt(r.pfaEngine, 0)} | ${((100 * r.pfaServed) / r.pmml).toFixed(0)} % | ${r.maxDiff.toExponential(1)} |`);
+    log(
+      `| ${r.model} | ${fmt(r.pmml, 0)} | ${fmt(r.pfaServed, 0)} | ${fmt(r.pfaEngine, 0)} | ${((100 * r.pfaServed) / r.pmml).toFixed(0)} % | ${r.maxDiff.toExponential(1)} |`,
+    );
   return out;
 }

@@ -49,7 +49,11 @@ function identity(b: Buffer): Buffer {
 }
 
 /** Deploys a PMML model and waits until its owners serve it (or report why not). */
-export function deployPmml(client: ModelServingServiceClient, name: string, data: Buffer): Promise<DeployModelResponse> {
+export function deployPmml(
+  client: ModelServingServiceClient,
+  name: string,
+  data: Buffer,
+): Promise<DeployModelResponse> {
   return new Promise((resolve, reject) => {
     client.deployModel(
       {

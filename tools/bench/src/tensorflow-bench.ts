@@ -17,10 +17,15 @@ export async function tensorflowBench(opts: { seconds: number; batches?: number[
   const csv = ['fixtures', 'wine', 'winequality_red.csv'];
   console.log(`\n## TensorFlow wine MLP: µs per record (${opts.seconds} s per cell)`);
   if (!hasShared(...pbPath) || !hasShared(...csv)) {
-    console.log(`  skipped: wine TensorFlow fixtures not found under ${sharedPath()} (set MODELSERVING_SHARED)`);
+    console.log(
+      `  skipped: wine TensorFlow fixtures not found under ${sharedPath()} (set MODELSERVING_SHARED)`,
+    );
     return;
   }
-  const records: DataToServe[] = readWineCsv(sharedPath(...csv)).map((r) => ({ dataType: 'wine', features: r.features }));
+  const records: DataToServe[] = readWineCsv(sharedPath(...csv)).map((r) => ({
+    dataType: 'wine',
+    features: r.features,
+  }));
   const pb = readFileSync(sharedPath(...pbPath));
   const frozen = new TensorflowModelFactory();
   const saved = new TensorflowSavedModelFactory();
@@ -35,11 +40,17 @@ export async function tensorflowBench(opts: { seconds: number; batches?: number[
       try {
         model = await build();
       } catch (err) {
-        console.log(`  ${label} on ${runtime}: unavailable (${err instanceof Error ? err.message : String(err)})`);
+        console.log(
+          `  ${label} on ${runtime}: unavailable (${err instanceof Error ? err.message : String(err)})`,
+        );
         continue;
       }
       try {
-        rows.push({ label, runtime: model.runtime, us: batches.map((b) => perRecordUs(model, records, b, opts.seconds)) });
+        rows.push({
+          label,
+          runtime: model.runtime,
+          us: batches.map((b) => perRecordUs(model, records, b, opts.seconds)),
+        });
       } finally {
         await model.cleanup();
       }
@@ -48,7 +59,8 @@ export async function tensorflowBench(opts: { seconds: number; batches?: number[
 
   const header = ['model', 'runtime', ...batches.map((b) => `batch ${b} µs/rec`)];
   console.log(`  ${header.map((h) => h.padEnd(18)).join('')}`);
-  for (const r of rows) console.log(`  ${[r.label, r.runtime, ...r.us.map((u) => fmt(u, 2))].map((c) => c.padEnd(18)).join('')}`);
+  for (const r of rows)
+    console.log(`  ${[r.label, r.runtime, ...r.us.map((u) => fmt(u, 2))].map((c) => c.padEnd(18)).join('')}`);
   const fast = rows.find((r) => r.runtime === 'fast-path' && r.label === 'frozen .pb');
   const cpu = rows.find((r) => r.runtime === 'tfjs-cpu' && r.label === 'frozen .pb');
   if (fast && cpu) {

@@ -7,7 +7,9 @@ import { fmt } from './stats';
 import { wineRegressionPmml, wineRequests } from './workload';
 
 export async function startEcho(): Promise<{ address: string; stop(): void }> {
-  const child = spawn(process.execPath, [resolve(__dirname, 'echo-server.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [resolve(__dirname, 'echo-server.js')], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const port = await new Promise<number>((res, rej) => {
     let buf = '';
     child.stdout!.on('data', (c: Buffer) => {
@@ -28,9 +30,15 @@ function line(name: string, r: BatchLoadResult): string {
  * 1. A bare grpc-js echo stream and the real client → router → executor → router path, same batch size,
  * measured one after the other in this run. Target: ≥ 100k records/s and ≥ 50% of the echo.
  */
-export async function throughputBench(opts: { batchSize: number; window: number; seconds: number }): Promise<void> {
+export async function throughputBench(opts: {
+  batchSize: number;
+  window: number;
+  seconds: number;
+}): Promise<void> {
   const requests = wineRequests(opts.batchSize * 64);
-  console.log(`\n## Streaming throughput (PredictBatch, batch ${opts.batchSize}, window ${opts.window}, ${opts.seconds} s each)`);
+  console.log(
+    `\n## Streaming throughput (PredictBatch, batch ${opts.batchSize}, window ${opts.window}, ${opts.seconds} s each)`,
+  );
   const echo = await startEcho();
   let echoResult: BatchLoadResult;
   try {
@@ -52,5 +60,7 @@ export async function throughputBench(opts: { batchSize: number; window: number;
   }
   console.log(line('bare grpc-js echo', echoResult));
   console.log(line('router → executor (PMML)', real));
-  console.log(`  ratio real/echo: ${fmt((100 * real.recordsPerSecond) / echoResult.recordsPerSecond, 1)} %  (targets: ≥ 100000 records/s, ≥ 50 %)`);
+  console.log(
+    `  ratio real/echo: ${fmt((100 * real.recordsPerSecond) / echoResult.recordsPerSecond, 1)} %  (targets: ≥ 100000 records/s, ≥ 50 %)`,
+  );
 }

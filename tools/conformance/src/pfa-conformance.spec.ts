@@ -61,7 +61,9 @@ describe('PFA conformance runner on trial files of its own', () => {
     expect(r.out[0]).toBe('PASS  a-good.json  +: 2/2 trials');
     expect(r.out[1]).toBe('PASS  a-good.json  m.sqrt: 1/1 trials');
     expect(r.out[2]).toBe('a-good.json: 3/3 trials pass (0 fail), 2 functions');
-    expect(r.out[3]).toMatch(/^FAIL {2}b-bad\.json {2}\/\/: 1\/2 trials; test 0 trial 1: sample 0, expected \{"error":18041\}, got \{"error":18040,/);
+    expect(r.out[3]).toMatch(
+      /^FAIL {2}b-bad\.json {2}\/\/: 1\/2 trials; test 0 trial 1: sample 0, expected \{"error":18041\}, got \{"error":18040,/,
+    );
     expect(r.out[4]).toBe('b-bad.json: 1/2 trials pass (1 fail), 1 functions');
     expect(r.out[5]).toMatch(/^PFA: 4\/5 trials pass \(1 fail\), 3 functions, in \d+\.\d s$/);
   });

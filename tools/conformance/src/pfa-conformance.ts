@@ -1,6 +1,11 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { libraryCoverage, runConformance, type ConformanceFailure, type ConformanceReport } from '@modelserving/pfa';
+import {
+  libraryCoverage,
+  runConformance,
+  type ConformanceFailure,
+  type ConformanceReport,
+} from '@modelserving/pfa';
 
 /**
  * The PFA half of the conformance tool: every `*.json` trial file in `<shared>/conformance/pfa` is run through
@@ -70,21 +75,36 @@ function runFile(path: string, file: string, only: readonly string[]): PfaFileRe
   try {
     const data = JSON.parse(readFileSync(path, 'utf8')) as TrialFile;
     if (!Array.isArray(data['pfa-tests'])) throw new Error('no "pfa-tests" array');
-    const tests = data['pfa-tests'].filter((t) => only.length === 0 || only.some((o) => t.function.includes(o)));
+    const tests = data['pfa-tests'].filter(
+      (t) => only.length === 0 || only.some((o) => t.function.includes(o)),
+    );
     // Every failure is kept (not the library's default 20) so each function's line can show its first one.
     report = runConformance({ 'pfa-tests': tests }, { maxFailures: Number.POSITIVE_INFINITY });
   } catch (err) {
-    return { file, total: 0, passed: 0, functions: [], error: err instanceof Error ? err.message : String(err) };
+    return {
+      file,
+      total: 0,
+      passed: 0,
+      functions: [],
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
   const functions = Object.entries(report.byFunction).map(([fn, s]): PfaFunctionResult => {
     const firstFailure = report.failures.find((f) => f.function === fn);
-    return { file, function: fn, total: s.total, passed: s.passed, ...(firstFailure ? { firstFailure } : {}) };
+    return {
+      file,
+      function: fn,
+      total: s.total,
+      passed: s.passed,
+      ...(firstFailure ? { firstFailure } : {}),
+    };
   });
   return { file, total: report.total, passed: report.passed, functions };
 }
 
 const brief = (v: unknown): string => {
-  const text = JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? `bytes(${x.length})` : x)) ?? String(v);
+  const text =
+    JSON.stringify(v, (_k, x: unknown) => (x instanceof Uint8Array ? `bytes(${x.length})` : x)) ?? String(v);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 };
 

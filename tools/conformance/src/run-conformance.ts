@@ -157,8 +157,13 @@ function pfaMain({ shared, only, failures }: SuiteOptions, io: ConformanceIo): n
   }
   const seconds = ((performance.now() - t0) / 1000).toFixed(1);
   const functions = run.files.reduce((s, f) => s + f.functions.length, 0);
-  io.out(`PFA: ${run.passed}/${run.total} trials pass (${run.total - run.passed} fail), ${functions} functions, in ${seconds} s`);
-  if (run.coverage) io.out(`PFA library: ${run.coverage.implemented}/${run.coverage.total} functions of libfcns.xml implemented`);
+  io.out(
+    `PFA: ${run.passed}/${run.total} trials pass (${run.total - run.passed} fail), ${functions} functions, in ${seconds} s`,
+  );
+  if (run.coverage)
+    io.out(
+      `PFA library: ${run.coverage.implemented}/${run.coverage.total} functions of libfcns.xml implemented`,
+    );
   if (run.files.some((f) => f.error !== undefined)) return 1;
   if (run.total === 0) {
     io.err('error: no PFA function matched');

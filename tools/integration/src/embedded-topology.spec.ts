@@ -1,5 +1,11 @@
 import { status as grpcStatus } from '@grpc/grpc-js';
-import { regressionPmml, regressionValue, startLocalTopology, treePmml, type LocalTopology } from '@modelserving/testing';
+import {
+  regressionPmml,
+  regressionValue,
+  startLocalTopology,
+  treePmml,
+  type LocalTopology,
+} from '@modelserving/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterCalls, grpcCode, request } from './router-calls';
 
@@ -35,7 +41,9 @@ describe('embedded topology as processes', () => {
 
   it('answers every request of a stream, with per-request errors for bad records', async () => {
     const reqs = Array.from({ length: 3000 }, (_, i) =>
-      i % 500 === 7 ? request('reg', { x: 'not a number', z: 1 }, `g${i}`) : request('reg', { x: i, z: 0.5 }, `g${i}`),
+      i % 500 === 7
+        ? request('reg', { x: 'not a number', z: 1 }, `g${i}`)
+        : request('reg', { x: i, z: 0.5 }, `g${i}`),
     );
     const out = await calls.stream(reqs);
     expect(out.size).toBe(reqs.length);
@@ -51,7 +59,9 @@ describe('embedded topology as processes', () => {
   });
 
   it('gives NOT_FOUND for a data type without a model', async () => {
-    await expect(calls.predict('nothing-here', { x: 1 })).rejects.toSatisfy((e) => grpcCode(e) === grpcStatus.NOT_FOUND);
+    await expect(calls.predict('nothing-here', { x: 1 })).rejects.toSatisfy(
+      (e) => grpcCode(e) === grpcStatus.NOT_FOUND,
+    );
   });
 
   it('reports a malformed model and keeps the previous version serving', async () => {

@@ -1,4 +1,9 @@
-import { regressionPmml, regressionValue, startLocalTopology, type LocalTopology } from '@modelserving/testing';
+import {
+  regressionPmml,
+  regressionValue,
+  startLocalTopology,
+  type LocalTopology,
+} from '@modelserving/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RouterCalls, request } from './router-calls';
 
@@ -25,7 +30,9 @@ describe('hot swap under load', () => {
     const call = calls.native.predictStream();
     const answers = new Map<string, { value?: number; error: string }>();
     const ended = new Promise<void>((resolve, reject) => {
-      call.on('data', (r) => answers.set(r.guid, { value: r.result?.value?.number, error: r.result?.error ?? '' }));
+      call.on('data', (r) =>
+        answers.set(r.guid, { value: r.result?.value?.number, error: r.result?.error ?? '' }),
+      );
       call.on('end', resolve);
       call.on('error', reject);
     });

@@ -1,5 +1,10 @@
 import { credentials } from '@grpc/grpc-js';
-import { ModelServingServiceClient, type DeployModelResponse, type ServingRequest, type ServingResponse } from '@modelserving/contracts';
+import {
+  ModelServingServiceClient,
+  type DeployModelResponse,
+  type ServingRequest,
+  type ServingResponse,
+} from '@modelserving/contracts';
 import { startExecutor, type ExecutorHandle } from '@modelserving/model-executor';
 import { EmbeddedModelStore, StaticMembership } from '@modelserving/model-store';
 import { startRouter, type RouterHandle } from '@modelserving/router';
@@ -20,7 +25,9 @@ export interface InProcessCluster {
  * Router, executors and collector in this process, each with its own gRPC server on a free port and
  * talking over real loopback connections (so tests can install an in-memory tracer and see every span).
  */
-export async function startInProcessCluster(opts: { executors?: number; joinMode?: 'key' | 'partition' } = {}): Promise<InProcessCluster> {
+export async function startInProcessCluster(
+  opts: { executors?: number; joinMode?: 'key' | 'partition' } = {},
+): Promise<InProcessCluster> {
   const quiet = { logLevel: 'error' as const };
   const store = await EmbeddedModelStore.open();
   const collector = await startCollector({ host: '127.0.0.1', port: 0, ...quiet });
@@ -28,12 +35,30 @@ export async function startInProcessCluster(opts: { executors?: number; joinMode
   const joinMode = opts.joinMode ?? 'partition';
   const executors: ExecutorHandle[] = [];
   for (let i = 0; i < (opts.executors ?? 2); i++) {
-    executors.push(await startExecutor({ host: '127.0.0.1', port: 0, collectorAddress, joinMode, drainMs: 500, ...quiet }, { store }));
+    executors.push(
+      await startExecutor(
+        { host: '127.0.0.1', port: 0, collectorAddress, joinMode, drainMs: 500, ...quiet },
+        { store },
+      ),
+    );
   }
   const membership = new StaticMembership(executors.map((e) => ({ id: e.executorId, address: e.address })));
-  const router = await startRouter({ host: '127.0.0.1', port: 0, collectorAddress, joinMode, drainMs: 500, store, membership, ...quiet });
+  const router = await startRouter({
+    host: '127.0.0.1',
+    port: 0,
+    collectorAddress,
+    joinMode,
+    drainMs: 500,
+    store,
+    membership,
+    ...quiet,
+  });
   await router.waitUntilReady(10_000);
-  const client = new ModelServingServiceClient(router.address, credentials.createInsecure(), defaultChannelOptions());
+  const client = new ModelServingServiceClient(
+    router.address,
+    credentials.createInsecure(),
+    defaultChannelOptions(),
+  );
   return {
     router,
     executors,
@@ -42,14 +67,19 @@ export async function startInProcessCluster(opts: { executors?: number; joinMode
     deploy: (name, dataType, pmml) =>
       new Promise((resolve, reject) =>
         client.deployModel(
-          { model: { name, description: '', dataType, modelType: 2, data: Buffer.from(pmml), metadata: {} }, wait: true, waitTimeoutMs: 10_000 },
+          {
+            model: { name, description: '', dataType, modelType: 2, data: Buffer.from(pmml), metadata: {} },
+            wait: true,
+            waitTimeoutMs: 10_000,
+          },
           (err, res) => (err ? reject(err) : resolve(res!)),
         ),
       ),
     predict: (req) =>
       new Promise((resolve, reject) =>
-        client.predict({ guid: '', modelName: '', timeoutMs: 0, data: { features: {}, tensors: [] }, ...req }, (err, res) =>
-          err ? reject(err) : resolve(res!),
+        client.predict(
+          { guid: '', modelName: '', timeoutMs: 0, data: { features: {}, tensors: [] }, ...req },
+          (err, res) => (err ? reject(err) : resolve(res!)),
         ),
       ),
     async stop() {

@@ -8,7 +8,9 @@ import { describe, expect, it } from 'vitest';
 describe('package-lock.json', () => {
   it('lists every optional platform package (run node tools/scripts/complete-lockfile.mjs after npm install)', () => {
     const root = resolve(__dirname, '../../..');
-    const r = spawnSync(process.execPath, [resolve(root, 'tools/scripts/complete-lockfile.mjs'), '--check'], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [resolve(root, 'tools/scripts/complete-lockfile.mjs'), '--check'], {
+      encoding: 'utf8',
+    });
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
   });

@@ -16,15 +16,35 @@ export class RouterCalls {
   readonly oip: inference.GRPCInferenceServiceClient;
 
   constructor(address: string) {
-    this.native = new ModelServingServiceClient(address, credentials.createInsecure(), defaultChannelOptions());
-    this.oip = new inference.GRPCInferenceServiceClient(address, credentials.createInsecure(), defaultChannelOptions());
+    this.native = new ModelServingServiceClient(
+      address,
+      credentials.createInsecure(),
+      defaultChannelOptions(),
+    );
+    this.oip = new inference.GRPCInferenceServiceClient(
+      address,
+      credentials.createInsecure(),
+      defaultChannelOptions(),
+    );
   }
 
-  deploy(name: string, dataType: string, content: string | Buffer, modelType = 2): Promise<DeployModelResponse> {
+  deploy(
+    name: string,
+    dataType: string,
+    content: string | Buffer,
+    modelType = 2,
+  ): Promise<DeployModelResponse> {
     return new Promise((resolve, reject) =>
       this.native.deployModel(
         {
-          model: { name, description: 'integration', dataType, modelType, data: Buffer.from(content), metadata: {} },
+          model: {
+            name,
+            description: 'integration',
+            dataType,
+            modelType,
+            data: Buffer.from(content),
+            metadata: {},
+          },
           wait: true,
           waitTimeoutMs: 20_000,
         },
@@ -34,7 +54,9 @@ export class RouterCalls {
   }
 
   undeploy(dataType: string, name: string): Promise<void> {
-    return new Promise((resolve, reject) => this.native.undeployModel({ dataType, name }, (err) => (err ? reject(err) : resolve())));
+    return new Promise((resolve, reject) =>
+      this.native.undeployModel({ dataType, name }, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   status(dataType: string, name: string): Promise<GetModelStatusResponse> {
@@ -45,20 +67,30 @@ export class RouterCalls {
 
   setPolicy(dataType: string, decider: string, timeoutMs: number): Promise<void> {
     return new Promise((resolve, reject) =>
-      this.native.setDataTypePolicy({ policy: { dataType, decider, timeoutMs, alwaysSpeculative: false } }, (err) =>
-        err ? reject(err) : resolve(),
+      this.native.setDataTypePolicy(
+        { policy: { dataType, decider, timeoutMs, alwaysSpeculative: false } },
+        (err) => (err ? reject(err) : resolve()),
       ),
     );
   }
 
-  predict(dataType: string, features: Record<string, number | string>, modelName = ''): Promise<ServingResponse> {
+  predict(
+    dataType: string,
+    features: Record<string, number | string>,
+    modelName = '',
+  ): Promise<ServingResponse> {
     return new Promise((resolve, reject) =>
-      this.native.predict(request(dataType, features, '', modelName), (err, res) => (err ? reject(err) : resolve(res!))),
+      this.native.predict(request(dataType, features, '', modelName), (err, res) =>
+        err ? reject(err) : resolve(res!),
+      ),
     );
   }
 
   /** Sends every request on one PredictStream and collects the responses by guid. */
-  async stream(requests: ServingRequest[], onSent?: (i: number) => void): Promise<Map<string, ServingResponse>> {
+  async stream(
+    requests: ServingRequest[],
+    onSent?: (i: number) => void,
+  ): Promise<Map<string, ServingResponse>> {
     const call = this.native.predictStream();
     const out = new Map<string, ServingResponse>();
     const done = new Promise<void>((resolve, reject) => {
@@ -82,7 +114,12 @@ export class RouterCalls {
   }
 }
 
-export function request(dataType: string, features: Record<string, number | string>, guid = '', modelName = ''): ServingRequest {
+export function request(
+  dataType: string,
+  features: Record<string, number | string>,
+  guid = '',
+  modelName = '',
+): ServingRequest {
   const f: { [k: string]: Value } = {};
   for (const [k, v] of Object.entries(features)) f[k] = typeof v === 'number' ? { number: v } : { string: v };
   return { guid, dataType, data: { features: f, tensors: [] }, modelName, timeoutMs: 0 };

@@ -21,7 +21,10 @@ describe('tracing across the speculative path', () => {
 
   it('one Predict yields one trace: router → executor per model → collector, correctly parented', async () => {
     telemetry.reset();
-    const res = await cluster.predict({ dataType: 'trace', data: { features: { x: { number: 3 } }, tensors: [] } });
+    const res = await cluster.predict({
+      dataType: 'trace',
+      data: { features: { x: { number: 3 } }, tensors: [] },
+    });
     expect(res.result?.error).toBe('');
     expect(res.result?.value?.number).toBe(7);
     // The collector ends its span as it sends the decision; give the exporter a moment.
@@ -51,7 +54,9 @@ describe('tracing across the speculative path', () => {
     };
     for (const s of [...scores, ...decide]) expect(ancestors(s)).toContain(root.spanContext().spanId);
     // Both models were scored, each under its own span, and the spans name the model keys.
-    const keys = scores.map((s) => String(s.attributes['model.key'] ?? s.attributes['modelserving.model_key'] ?? '')).sort();
+    const keys = scores
+      .map((s) => String(s.attributes['model.key'] ?? s.attributes['modelserving.model_key'] ?? ''))
+      .sort();
     expect(keys.join(',')).toMatch(/trace\/a.*trace\/b/);
   });
 });

@@ -35,25 +35,44 @@ const avroName = (s: string) => s.replace(/[^A-Za-z0-9_]/g, '_').replace(/^(?=[0
 
 function regressionToPfa(pmml: string): string {
   const intercept = Number(/<RegressionTable[^>]*intercept="([^"]+)"/.exec(pmml)![1]);
-  const preds = [...pmml.matchAll(/<NumericPredictor\s+name="([^"]+)"[^>]*?coefficient="([^"]+)"/g)].map((m) => ({
-    name: m[1]!,
-    coeff: Number(m[2]),
-  }));
+  const preds = [...pmml.matchAll(/<NumericPredictor\s+name="([^"]+)"[^>]*?coefficient="([^"]+)"/g)].map(
+    (m) => ({
+      name: m[1]!,
+      coeff: Number(m[2]),
+    }),
+  );
   return JSON.stringify({
     name: 'wine_linear_regression',
-    input: { type: 'record', name: 'Wine', fields: preds.map((p) => ({ name: avroName(p.name), type: 'double' })) },
+    input: {
+      type: 'record',
+      name: 'Wine',
+      fields: preds.map((p) => ({ name: avroName(p.name), type: 'double' })),
+    },
     output: 'double',
     cells: {
       model: {
-        type: { type: 'record', name: 'Linear', fields: [{ name: 'coeff', type: { type: 'array', items: 'double' } }, { name: 'const', type: 'double' }] },
+        type: {
+          type: 'record',
+          name: 'Linear',
+          fields: [
+            { name: 'coeff', type: { type: 'array', items: 'double' } },
+            { name: 'const', type: 'double' },
+          ],
+        },
         init: { coeff: preds.map((p) => p.coeff), const: intercept },
       },
     },
-    action: { 'model.reg.linear': [{ new: preds.map((p) => `input.${avroName(p.name)}`), type: { type: 'array', items: 'double' } }, { cell: 'model' }] },
+    action: {
+      'model.reg.linear': [
+        { new: preds.map((p) => `input.${avroName(p.name)}`), type: { type: 'array', items: 'double' } },
+        { cell: 'model' },
+      ],
+    },
   });
 }
 
-const numberOf = (v: Value | undefined): number | null => (v && !v.missing && v.number !== undefined ? v.number : null);
+const numberOf = (v: Value | undefined): number | null =>
+  v && !v.missing && v.number !== undefined ? v.number : null;
 
 if (!available)
   describe('wine regression in PFA through the running system', () => {
@@ -98,7 +117,9 @@ describe.skipIf(!available)('wine regression in PFA through the running system',
   it('streams every wine to both; the PFA answers agree with the PMML ones within 1e-9', async () => {
     const served: Record<string, Map<string, number | null>> = {};
     for (const dataType of ['wine-pfa', 'wine-pmml']) {
-      const responses = await calls.stream(wines.map((w, i) => request(dataType, w.features, `${dataType}-${i}`)));
+      const responses = await calls.stream(
+        wines.map((w, i) => request(dataType, w.features, `${dataType}-${i}`)),
+      );
       expect(responses.size, dataType).toBe(wines.length);
       const values = new Map<string, number | null>();
       for (const [guid, r] of responses) {
@@ -113,7 +134,8 @@ describe.skipIf(!available)('wine regression in PFA through the running system',
     for (let i = 0; i < wines.length; i++) {
       const a = served['wine-pfa']!.get(`wine-pfa-${i}`);
       const b = served['wine-pmml']!.get(`wine-pmml-${i}`);
-      if (typeof a !== 'number' || typeof b !== 'number') expect.fail(`row ${i + 1}: PFA ${String(a)}, PMML ${String(b)}`);
+      if (typeof a !== 'number' || typeof b !== 'number')
+        expect.fail(`row ${i + 1}: PFA ${String(a)}, PMML ${String(b)}`);
       maxDiff = Math.max(maxDiff, Math.abs(a - b));
       // The served PMML answer is also the direct evaluation: serving changes nothing.
       expect(b).toBe(pmml.evaluate(wines[i]!.features).value);
@@ -130,10 +152,28 @@ describe.skipIf(!available)('wine regression in PFA through the running system',
       const output = join(dir, 'scored.csv');
       writeFileSync(model, pfaText);
       // A headed copy of the shared CSV, in the temporary directory only (the data stays out of the repository).
-      writeFileSync(input, [WINE_FIELDS.join(';'), ...wines.map((w) => WINE_FIELDS.map((f) => w.features[f]).join(';'))].join('\n') + '\n');
+      writeFileSync(
+        input,
+        [WINE_FIELDS.join(';'), ...wines.map((w) => WINE_FIELDS.map((f) => w.features[f]).join(';'))].join(
+          '\n',
+        ) + '\n',
+      );
       const cli = spawnSync(
         process.execPath,
-        [join(REPO_ROOT, 'apps', 'cli', 'dist', 'main.js'), 'score', '--type', 'pfa', '--model', model, '--input', input, '--output', output, '--on-error', 'fail'],
+        [
+          join(REPO_ROOT, 'apps', 'cli', 'dist', 'main.js'),
+          'score',
+          '--type',
+          'pfa',
+          '--model',
+          model,
+          '--input',
+          input,
+          '--output',
+          output,
+          '--on-error',
+          'fail',
+        ],
         { encoding: 'utf8', timeout: 60_000 },
       );
       expect(cli.status, cli.stderr).toBe(0);
@@ -142,7 +182,8 @@ describe.skipIf(!available)('wine regression in PFA through the running system',
       const delimiter = lines[0]!.includes(';') ? ';' : ',';
       const header = lines[0]!.split(delimiter);
       // The result column: the only one, or the one that is not an input feature.
-      const col = header.length === 1 ? 0 : header.findIndex((h) => !(WINE_FIELDS as readonly string[]).includes(h));
+      const col =
+        header.length === 1 ? 0 : header.findIndex((h) => !(WINE_FIELDS as readonly string[]).includes(h));
       expect(col, `result column in ${lines[0]}`).toBeGreaterThanOrEqual(0);
       let maxDiff = 0;
       lines.slice(1).forEach((line, i) => {
@@ -151,7 +192,9 @@ describe.skipIf(!available)('wine regression in PFA through the running system',
         if (!Number.isFinite(got)) expect.fail(`row ${i + 1}: '${line}'`);
         maxDiff = Math.max(maxDiff, Math.abs(got - want));
       });
-      console.log(`[wine pfa] modelserving score --type pfa: ${wines.length} rows, max |Δ| vs PMML = ${maxDiff.toExponential(2)}`);
+      console.log(
+        `[wine pfa] modelserving score --type pfa: ${wines.length} rows, max |Δ| vs PMML = ${maxDiff.toExponential(2)}`,
+      );
       expect(maxDiff).toBeLessThanOrEqual(TOLERANCE);
     } finally {
       rmSync(dir, { recursive: true, force: true });

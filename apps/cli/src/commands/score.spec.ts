@@ -251,18 +251,36 @@ describe('modelserving verify', () => {
 });
 
 describe.skipIf(!hasWineTf())('modelserving score with TensorFlow models', () => {
-  const WINE_COLUMNS = 'fixed acidity,volatile acidity,citric acid,residual sugar,chlorides,free sulfur dioxide,total sulfur dioxide,density,pH,sulphates,alcohol,quality';
+  const WINE_COLUMNS =
+    'fixed acidity,volatile acidity,citric acid,residual sugar,chlorides,free sulfur dioxide,total sulfur dioxide,density,pH,sulphates,alcohol,quality';
   it('scores the wine frozen graph and SavedModel from CSV and both agree', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'score-tf-'));
     const input = join(dir, 'wine.csv');
-    writeFileSync(input, '7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56;9.4;5\n7.8;0.88;0;2.6;0.098;25;67;0.9968;3.2;0.68;9.8;5\n');
+    writeFileSync(
+      input,
+      '7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56;9.4;5\n7.8;0.88;0;2.6;0.098;25;67;0.9968;3.2;0.68;9.8;5\n',
+    );
     const outs: string[] = [];
     for (const [type, model] of [
       ['tensorflow', tfPath('optimized_WineQuality.pb')],
       ['tensorflow_saved', tfPath('saved', '1')],
     ] as const) {
       const out = join(dir, `${type}.csv`);
-      const r = await cli('score', '--type', type, '--model', model, '--input', input, '--delimiter', ';', '--columns', WINE_COLUMNS, '--output', out);
+      const r = await cli(
+        'score',
+        '--type',
+        type,
+        '--model',
+        model,
+        '--input',
+        input,
+        '--delimiter',
+        ';',
+        '--columns',
+        WINE_COLUMNS,
+        '--output',
+        out,
+      );
       expect(r.code).toBe(0);
       const rows = readFileSync(out, 'utf8').trim().split('\n');
       expect(rows).toHaveLength(3);

@@ -1,6 +1,14 @@
 import { describe, it } from 'vitest';
 import { startCollector } from '../index';
-import { collectorClient, expectItem, item, ok, TestExecutor, TestRouter, waitUntil } from './collector-clients';
+import {
+  collectorClient,
+  expectItem,
+  item,
+  ok,
+  TestExecutor,
+  TestRouter,
+  waitUntil,
+} from './collector-clients';
 
 // Throughput of the collector over gRPC: COLLECTOR_BENCH=1 npx vitest run src/test-support/bench.spec.ts
 describe.skipIf(!process.env['COLLECTOR_BENCH'])('bench', () => {
@@ -28,7 +36,9 @@ describe.skipIf(!process.env['COLLECTOR_BENCH'])('bench', () => {
     }
     await waitUntil(() => router.decisions.length >= n, 120_000, 'decisions');
     const sec = Number(process.hrtime.bigint() - start) / 1e9;
-    console.log(`${n} requests (${decider}) in ${sec.toFixed(2)} s = ${Math.round(n / sec)} req/s, ${Math.round((3 * n) / sec)} results/s`);
+    console.log(
+      `${n} requests (${decider}) in ${sec.toFixed(2)} s = ${Math.round(n / sec)} req/s, ${Math.round((3 * n) / sec)} results/s`,
+    );
     for (const e of execs) await e.end();
     router.cancel();
     client.close();

@@ -19,7 +19,14 @@ export function collectorClient(address: string): SpeculativeCollectorServiceCli
   return new SpeculativeCollectorServiceClient(address, credentials.createInsecure());
 }
 
-export function expectItem(p: { guid: string; models: number; timeoutMs?: number; decider?: string; dataType?: string; trace?: TraceContext }): ExpectItem {
+export function expectItem(p: {
+  guid: string;
+  models: number;
+  timeoutMs?: number;
+  decider?: string;
+  dataType?: string;
+  trace?: TraceContext;
+}): ExpectItem {
   return { dataType: 'wine', timeoutMs: 5_000, decider: 'first', ...p };
 }
 
@@ -72,7 +79,9 @@ export class TestRouter {
       }
     });
     this.finished = new Promise((resolve) => {
-      this.call.on('status', (s: { code: number; details: string }) => resolve({ code: s.code, details: s.details }));
+      this.call.on('status', (s: { code: number; details: string }) =>
+        resolve({ code: s.code, details: s.details }),
+      );
       this.call.on('error', (e: ServiceError) => resolve({ code: e.code, details: e.details }));
     });
   }
@@ -86,7 +95,10 @@ export class TestRouter {
     const have = this.byGuid.get(guid);
     if (have) return Promise.resolve(have[0]!);
     return new Promise<DecisionItem>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no decision for ${guid} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no decision for ${guid} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const list = this.waiters.get(guid) ?? [];
       list.push((d) => {
         clearTimeout(timer);
@@ -136,8 +148,13 @@ export class TestExecutor {
   }
 }
 
-export function getStats(client: SpeculativeCollectorServiceClient, dataType: string): Promise<SpeculativeStatsResponse> {
-  return new Promise((resolve, reject) => client.getStats({ dataType }, (err, res) => (err ? reject(err) : resolve(res))));
+export function getStats(
+  client: SpeculativeCollectorServiceClient,
+  dataType: string,
+): Promise<SpeculativeStatsResponse> {
+  return new Promise((resolve, reject) =>
+    client.getStats({ dataType }, (err, res) => (err ? reject(err) : resolve(res))),
+  );
 }
 
 export function qualifiers(d: DecisionItem): Record<string, string> {

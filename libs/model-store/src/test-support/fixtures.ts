@@ -29,7 +29,10 @@ export async function expectServingError(
   }
   expect(error, 'expected a rejection').toBeInstanceOf(ServingError);
   const e = error as ServingError;
-  expect({ code: e.code, message: e.message }).toMatchObject({ code, ...(message ? { message: expect.stringMatching(message) } : {}) });
+  expect({ code: e.code, message: e.message }).toMatchObject({
+    code,
+    ...(message ? { message: expect.stringMatching(message) } : {}),
+  });
   return e;
 }
 

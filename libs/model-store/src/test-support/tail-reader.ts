@@ -35,7 +35,8 @@ export class TailReader {
       if (this.ended) {
         throw new Error(`tail ended after ${this.events.length}/${n} events`, { cause: this.error });
       }
-      if (Date.now() > deadline) throw new Error(`tail delivered ${this.events.length}/${n} events within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`tail delivered ${this.events.length}/${n} events within ${timeoutMs} ms`);
       await delay(10);
     }
     return this.events.slice(0, n);

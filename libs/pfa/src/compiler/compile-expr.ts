@@ -89,7 +89,8 @@ export function compileExpr(j: unknown, ctx: CompileContext): Expr {
   if (has('log')) return compileLog(j, ctx);
   if (has('pack')) return compilePack(j, ctx, compileExpr);
   if (has('unpack')) return compileUnpack(j, ctx, compileExpr, compileBody);
-  if (has('fcn') || has('params')) throw new PfaSemanticError('a function reference is only allowed as a function argument');
+  if (has('fcn') || has('params'))
+    throw new PfaSemanticError('a function reference is only allowed as a function argument');
   if (keys.length === 1) return compileCall(keys[0]!, j[keys[0]!], ctx);
   throw new PfaSemanticError(`unrecognised expression with keys ${keys.join(', ')}`);
 }
@@ -136,7 +137,10 @@ function compileDo(j: unknown, ctx: CompileContext): Expr {
 function compileSymbolPath(s: string, ctx: CompileContext): Expr {
   const parts = s.split('.');
   const sym = ctx.scope.lookup(parts[0]!);
-  if (!sym) throw new PfaSemanticError(`unknown symbol "${parts[0]}" (string literals are written {"string": ...} or ["..."])`);
+  if (!sym)
+    throw new PfaSemanticError(
+      `unknown symbol "${parts[0]}" (string literals are written {"string": ...} or ["..."])`,
+    );
   const slot = sym.slot;
   const base: Expr = { t: sym.type, f: (fr) => fr[slot]! };
   if (parts.length === 1) return base;
@@ -156,16 +160,19 @@ function pathSteps(start: AvroType, path: readonly Expr[]): Step[] {
   const steps: Step[] = [];
   for (const p of path) {
     if (t.kind === 'array') {
-      if (!accepts(T.long, p.t)) throw new PfaSemanticError(`array path index must be an int, not ${describe(p.t)}`);
+      if (!accepts(T.long, p.t))
+        throw new PfaSemanticError(`array path index must be an int, not ${describe(p.t)}`);
       steps.push({ kind: 'array', key: p.f, type: t.items });
       t = t.items;
     } else if (t.kind === 'map') {
-      if (!accepts(T.string, p.t)) throw new PfaSemanticError(`map path key must be a string, not ${describe(p.t)}`);
+      if (!accepts(T.string, p.t))
+        throw new PfaSemanticError(`map path key must be a string, not ${describe(p.t)}`);
       steps.push({ kind: 'map', key: p.f, type: t.values });
       t = t.values;
     } else if (t.kind === 'record') {
       const name = p.literal?.value;
-      if (typeof name !== 'string') throw new PfaSemanticError('record path elements must be string literals');
+      if (typeof name !== 'string')
+        throw new PfaSemanticError('record path elements must be string literals');
       const f = t.fields.find((x) => x.name === name);
       if (!f) throw new PfaSemanticError(`record ${t.fullName} has no field "${name}"`);
       steps.push({ kind: 'record', key: p.f, field: name, type: f.type });
@@ -182,12 +189,14 @@ function getStep(s: Step, v: Value, fr: Frame): Value {
   if (s.kind === 'array') {
     const a = v as Value[];
     const i = s.key(fr) as number;
-    if (i < 0 || i >= a.length) throw new PfaRuntimeError(2000, `array index ${i} out of range (length ${a.length})`);
+    if (i < 0 || i >= a.length)
+      throw new PfaRuntimeError(2000, `array index ${i} out of range (length ${a.length})`);
     return a[i]!;
   }
   const k = s.key(fr) as string;
   const m = v as PfaMap;
-  if (!Object.prototype.hasOwnProperty.call(m, k)) throw new PfaRuntimeError(2001, `map key "${k}" not found`);
+  if (!Object.prototype.hasOwnProperty.call(m, k))
+    throw new PfaRuntimeError(2001, `map key "${k}" not found`);
   return m[k]!;
 }
 
@@ -221,7 +230,8 @@ function updateAt(v: Value, steps: readonly Step[], i: number, fr: Frame, to: (o
   if (s.kind === 'array') {
     const a = (v as Value[]).slice();
     const k = s.key(fr) as number;
-    if (k < 0 || k >= a.length) throw new PfaRuntimeError(2000, `array index ${k} out of range (length ${a.length})`);
+    if (k < 0 || k >= a.length)
+      throw new PfaRuntimeError(2000, `array index ${k} out of range (length ${a.length})`);
     a[k] = updateAt(a[k]!, steps, i + 1, fr, to);
     return a;
   }
@@ -236,12 +246,17 @@ function updateAt(v: Value, steps: readonly Step[], i: number, fr: Frame, to: (o
 }
 
 /** `to` is an expression of the item type, or a function from the item type to the item type. */
-function compileTo(j: unknown, itemType: AvroType, ctx: CompileContext): (fr: Frame) => (old: Value) => Value {
+function compileTo(
+  j: unknown,
+  itemType: AvroType,
+  ctx: CompileContext,
+): (fr: Frame) => (old: Value) => Value {
   if (isFcnJson(j)) {
     const fa = compileFcnArg(j, ctx);
     const ft = fa.arg.resolve([itemType]);
     if (typeof ft === 'string') throw new PfaSemanticError(`"to" function: ${ft}`);
-    if (!accepts(itemType, ft.ret)) throw new PfaSemanticError(`"to" function returns ${describe(ft.ret)}, not ${describe(itemType)}`);
+    if (!accepts(itemType, ft.ret))
+      throw new PfaSemanticError(`"to" function returns ${describe(ft.ret)}, not ${describe(itemType)}`);
     const get = fa.value;
     return (fr) => {
       const f = get(fr) as (x: Value) => Value;
@@ -249,7 +264,8 @@ function compileTo(j: unknown, itemType: AvroType, ctx: CompileContext): (fr: Fr
     };
   }
   const e = compileExpr(j, ctx);
-  if (!accepts(itemType, e.t)) throw new PfaSemanticError(`"to" value is ${describe(e.t)}, not ${describe(itemType)}`);
+  if (!accepts(itemType, e.t))
+    throw new PfaSemanticError(`"to" value is ${describe(e.t)}, not ${describe(itemType)}`);
   const f = e.f;
   return (fr) => {
     const v = f(fr);
@@ -300,7 +316,8 @@ function compilePool(j: Record<string, unknown>, ctx: CompileContext): Expr {
   if (!pool) throw new PfaSemanticError(`unknown pool ${JSON.stringify(name)}`);
   const path = compilePath(j['path'], ctx);
   const key = path[0]!;
-  if (!accepts(T.string, key.t)) throw new PfaSemanticError('the first pool path element must be a string key');
+  if (!accepts(T.string, key.t))
+    throw new PfaSemanticError('the first pool path element must be a string key');
   const rest = pathSteps(pool.type, path.slice(1));
   const k = key.f;
   const itemType = rest.length ? rest[rest.length - 1]!.type : pool.type;
@@ -319,7 +336,8 @@ function compilePool(j: Record<string, unknown>, ctx: CompileContext): Expr {
   let init: Code | undefined;
   if ('init' in j) {
     const ie = compileExpr(j['init'], ctx);
-    if (!accepts(pool.type, ie.t)) throw new PfaSemanticError(`pool init is ${describe(ie.t)}, not ${describe(pool.type)}`);
+    if (!accepts(pool.type, ie.t))
+      throw new PfaSemanticError(`pool init is ${describe(ie.t)}, not ${describe(pool.type)}`);
     init = ie.f;
   }
   return {
@@ -341,7 +359,8 @@ function compilePool(j: Record<string, unknown>, ctx: CompileContext): Expr {
 
 function compileLet(j: Record<string, unknown>, ctx: CompileContext, isSet: boolean): Expr {
   const spec = j[isSet ? 'set' : 'let'];
-  if (!isObj(spec) || Object.keys(spec).length === 0) throw new PfaSemanticError(`"${isSet ? 'set' : 'let'}" needs an object of names`);
+  if (!isObj(spec) || Object.keys(spec).length === 0)
+    throw new PfaSemanticError(`"${isSet ? 'set' : 'let'}" needs an object of names`);
   // All right-hand sides see the scope before any of the new names (PFA's simultaneous binding).
   const pairs = Object.entries(spec).map(([name, x]) => ({ name, e: compileExpr(x, ctx) }));
   const slots: number[] = [];
@@ -350,7 +369,8 @@ function compileLet(j: Record<string, unknown>, ctx: CompileContext, isSet: bool
     if (isSet) {
       const s = ctx.scope.lookup(name);
       if (!s) throw new PfaSemanticError(`cannot set unknown symbol "${name}"`);
-      if (!accepts(s.type, e.t)) throw new PfaSemanticError(`cannot set "${name}" (${describe(s.type)}) to ${describe(e.t)}`);
+      if (!accepts(s.type, e.t))
+        throw new PfaSemanticError(`cannot set "${name}" (${describe(s.type)}) to ${describe(e.t)}`);
       slots.push(s.slot);
     } else {
       slots.push(ctx.scope.declare(name, e.t).slot);
@@ -393,21 +413,28 @@ function compileIf(j: Record<string, unknown>, ctx: CompileContext): Expr {
   if (!('else' in j)) return { t: T.null, f: (fr) => (c(fr) ? (t(fr), null) : null) };
   const el = compileBody(j['else'], ctx);
   const e = el.f;
-  return { t: branchType(th, el), f: (fr) => (c(fr) ? t(fr) : e(fr)), ...(th.never && el.never ? { never: true } : {}) };
+  return {
+    t: branchType(th, el),
+    f: (fr) => (c(fr) ? t(fr) : e(fr)),
+    ...(th.never && el.never ? { never: true } : {}),
+  };
 }
 
 function compileCond(j: Record<string, unknown>, ctx: CompileContext): Expr {
   const list = j['cond'];
-  if (!Array.isArray(list) || list.length === 0) throw new PfaSemanticError('"cond" needs a non-empty array of {if, then}');
+  if (!Array.isArray(list) || list.length === 0)
+    throw new PfaSemanticError('"cond" needs a non-empty array of {if, then}');
   const cases = list.map((x) => {
-    if (!isObj(x) || !('if' in x) || !('then' in x)) throw new PfaSemanticError('"cond" items are {"if": ..., "then": ...}');
+    if (!isObj(x) || !('if' in x) || !('then' in x))
+      throw new PfaSemanticError('"cond" items are {"if": ..., "then": ...}');
     return { c: predicate(x['if'], ctx, '"cond" predicate'), body: compileBody(x['then'], ctx) };
   });
   const el = 'else' in j ? compileBody(j['else'], ctx) : undefined;
   let t: AvroType = T.null;
   if (el) {
     let acc: Expr = el;
-    for (const k of cases) acc = { t: branchType(acc, k.body), f: acc.f, ...(acc.never && k.body.never ? { never: true } : {}) };
+    for (const k of cases)
+      acc = { t: branchType(acc, k.body), f: acc.f, ...(acc.never && k.body.never ? { never: true } : {}) };
     t = acc.t;
   }
   const cs = cases.map((k) => k.c);
@@ -502,7 +529,8 @@ function compileForeach(j: Record<string, unknown>, ctx: CompileContext): Expr {
 function compileForkey(j: Record<string, unknown>, ctx: CompileContext): Expr {
   const kn = j['forkey'];
   const vn = j['forval'];
-  if (typeof kn !== 'string' || typeof vn !== 'string') throw new PfaSemanticError('"forkey"/"forval" name the loop variables');
+  if (typeof kn !== 'string' || typeof vn !== 'string')
+    throw new PfaSemanticError('"forkey"/"forval" name the loop variables');
   const m = compileExpr(j['in'], ctx);
   if (m.t.kind !== 'map') throw new PfaSemanticError(`"forkey" needs a map, not ${describe(m.t)}`);
   const loop = withScope(ctx, ctx.scope.child());
@@ -538,7 +566,9 @@ function compileNew(j: Record<string, unknown>, ctx: CompileContext): Expr {
   }
   if (!isObj(spec)) throw new PfaSemanticError('"new" of a record or map takes an object of expressions');
   if (t.kind === 'map') {
-    const entries = Object.entries(spec).map(([k, x]) => [k, checked(compileExpr(x, ctx), t.values, `map value ${k}`)] as const);
+    const entries = Object.entries(spec).map(
+      ([k, x]) => [k, checked(compileExpr(x, ctx), t.values, `map value ${k}`)] as const,
+    );
     return {
       t,
       f: (fr) => {
@@ -619,9 +649,11 @@ function compileCast(j: Record<string, unknown>, ctx: CompileContext): Expr {
   if (!Array.isArray(cases) || cases.length === 0) throw new PfaSemanticError('"cast" needs "cases"');
   const partial = j['partial'] === true;
   const compiled = cases.map((c) => {
-    if (!isObj(c) || typeof c['named'] !== 'string') throw new PfaSemanticError('"cast" cases are {"as": T, "named": n, "do": ...}');
+    if (!isObj(c) || typeof c['named'] !== 'string')
+      throw new PfaSemanticError('"cast" cases are {"as": T, "named": n, "do": ...}');
     const t = ctx.types.parse(plainJson(c['as']));
-    if (!accepts(e.t, t)) throw new PfaSemanticError(`cast case ${describe(t)} is not a subtype of ${describe(e.t)}`);
+    if (!accepts(e.t, t))
+      throw new PfaSemanticError(`cast case ${describe(t)} is not a subtype of ${describe(e.t)}`);
     const inner = withScope(ctx, ctx.scope.child());
     const slot = inner.scope.declare(c['named'], t).slot;
     const body = compileBody(c['do'], inner, false);
@@ -630,7 +662,10 @@ function compileCast(j: Record<string, unknown>, ctx: CompileContext): Expr {
   if (!partial) {
     const branches = e.t.kind === 'union' ? e.t.types : [e.t];
     const missing = branches.filter((b) => !compiled.some((c) => accepts(c.t, b)));
-    if (missing.length) throw new PfaSemanticError(`"cast" does not cover ${missing.map(describe).join(', ')} (use "partial": true)`);
+    if (missing.length)
+      throw new PfaSemanticError(
+        `"cast" does not cover ${missing.map(describe).join(', ')} (use "partial": true)`,
+      );
   }
   let rt: Expr | undefined;
   for (const c of compiled) rt = rt ? { t: branchType(rt, c.body), f: rt.f } : c.body;
@@ -665,7 +700,8 @@ function compileTry(j: Record<string, unknown>, ctx: CompileContext): Expr {
       } catch (err) {
         if (err instanceof PfaTimeoutError) throw err;
         if (!(err instanceof PfaUserError || err instanceof PfaRuntimeError)) throw err;
-        if (accept && !accept.some((a) => a === err.message || (typeof a === 'number' && a === err.code))) throw err;
+        if (accept && !accept.some((a) => a === err.message || (typeof a === 'number' && a === err.code)))
+          throw err;
         return null;
       }
     },
@@ -687,8 +723,8 @@ function compileError(j: Record<string, unknown>, _ctx: CompileContext): Expr {
 
 function compileLog(j: Record<string, unknown>, ctx: CompileContext): Expr {
   const raw = j['log'];
-  const exprs = (Array.isArray(raw) && !(raw.length === 1 && typeof raw[0] === 'string') ? raw : [raw]).map((x) =>
-    compileExpr(x, ctx),
+  const exprs = (Array.isArray(raw) && !(raw.length === 1 && typeof raw[0] === 'string') ? raw : [raw]).map(
+    (x) => compileExpr(x, ctx),
   );
   const ns = typeof j['namespace'] === 'string' ? (j['namespace'] as string) : undefined;
   const rt = ctx.rt;
@@ -721,12 +757,16 @@ function userFnArg(fnDef: UserFn, fill: Record<string, Expr> | undefined): Compi
   for (const [k, e] of Object.entries(fill ?? {})) {
     const p = fnDef.params.find((x) => x.name === k);
     if (!p) throw new PfaSemanticError(`function ${fnDef.name} has no parameter "${k}" to fill`);
-    if (!accepts(p.type, e.t)) throw new PfaSemanticError(`fill ${k}: expected ${describe(p.type)}, got ${describe(e.t)}`);
+    if (!accepts(p.type, e.t))
+      throw new PfaSemanticError(`fill ${k}: expected ${describe(p.type)}, got ${describe(e.t)}`);
   }
   const type: FcnType = { kind: 'fcn', params: free.map((p) => p.type), ret: fnDef.ret };
   const arg: FcnArg = {
     kind: 'fcnArg',
-    resolve: (ps) => (acceptsFcn({ kind: 'fcn', params: ps, ret: fnDef.ret }, type) ? type : `${fnDef.name} does not take (${ps.map(describe).join(', ')})`),
+    resolve: (ps) =>
+      acceptsFcn({ kind: 'fcn', params: ps, ret: fnDef.ret }, type)
+        ? type
+        : `${fnDef.name} does not take (${ps.map(describe).join(', ')})`,
   };
   if (!fill) {
     const f = (...args: Value[]) => fnDef.call(args);
@@ -794,7 +834,10 @@ export function compileFcnArg(j: Record<string, unknown>, ctx: CompileContext): 
 function libFillArg(name: string, fill: Record<string, Expr>, ctx: CompileContext): CompiledFcnArg {
   const lib = LIBRARY.get(name)!;
   const keys = Object.keys(fill);
-  const lists = (PARAM_NAMES[name] ?? '').split(' ').filter((x) => x).map((x) => x.split(','));
+  const lists = (PARAM_NAMES[name] ?? '')
+    .split(' ')
+    .filter((x) => x)
+    .map((x) => x.split(','));
   if (!lists.some((names) => keys.every((k) => names.includes(k))))
     throw new PfaSemanticError(`library function ${name} has no parameter(s) ${keys.join(', ')} to fill`);
   let impl: ((...a: Value[]) => Value) | undefined;
@@ -846,11 +889,16 @@ function libFillArg(name: string, fill: Record<string, Expr>, ctx: CompileContex
 }
 
 /** Declares a user function from `{"params": [{name: type}], "ret": type}` (its body comes later). */
-export function declareUserFn(name: string, j: Record<string, unknown>, ctx: Pick<CompileContext, 'types'>): UserFn {
+export function declareUserFn(
+  name: string,
+  j: Record<string, unknown>,
+  ctx: Pick<CompileContext, 'types'>,
+): UserFn {
   const ps = j['params'];
   if (!Array.isArray(ps)) throw new PfaSemanticError(`function ${name}: "params" must be an array`);
   const params = ps.map((p) => {
-    if (!isObj(p) || Object.keys(p).length !== 1) throw new PfaSemanticError(`function ${name}: params are [{"name": type}]`);
+    if (!isObj(p) || Object.keys(p).length !== 1)
+      throw new PfaSemanticError(`function ${name}: params are [{"name": type}]`);
     const [pn, pt] = Object.entries(p)[0]!;
     return { name: pn, type: ctx.types.parse(plainJson(pt)) };
   });
@@ -874,21 +922,28 @@ function compileCall(name: string, rawArgs: unknown, ctx: CompileContext): Expr 
     if (list.length !== 2) throw new PfaSemanticError(`${name} takes two arguments`);
     const a = predicate(list[0], ctx, `${name} argument`);
     const b = predicate(list[1], ctx, `${name} argument`);
-    return { t: T.boolean, f: name === '&&' ? (fr) => (a(fr) as boolean) && b(fr) : (fr) => (a(fr) as boolean) || b(fr) };
+    return {
+      t: T.boolean,
+      f: name === '&&' ? (fr) => (a(fr) as boolean) && b(fr) : (fr) => (a(fr) as boolean) || b(fr),
+    };
   }
   if (name === 'emit') {
     if (ctx.method !== 'emit') throw new PfaSemanticError('"emit" is only available with method "emit"');
     if (list.length !== 1) throw new PfaSemanticError('"emit" takes one argument');
     const e = compileExpr(list[0], ctx);
-    if (!accepts(ctx.outputType, e.t)) throw new PfaSemanticError(`emit: ${describe(e.t)} is not the output type ${describe(ctx.outputType)}`);
+    if (!accepts(ctx.outputType, e.t))
+      throw new PfaSemanticError(`emit: ${describe(e.t)} is not the output type ${describe(ctx.outputType)}`);
     const f = e.f;
     const rt = ctx.rt;
     return { t: T.null, f: (fr) => (rt.emit(f(fr)), null) };
   }
   const user = ctx.fcns.get(name);
   if (user) {
-    if (list.length !== user.params.length) throw new PfaSemanticError(`${name} takes ${user.params.length} arguments`);
-    const args = list.map((x, i) => checked(compileExpr(x, ctx), user.params[i]!.type, `${name} argument ${user.params[i]!.name}`));
+    if (list.length !== user.params.length)
+      throw new PfaSemanticError(`${name} takes ${user.params.length} arguments`);
+    const args = list.map((x, i) =>
+      checked(compileExpr(x, ctx), user.params[i]!.type, `${name} argument ${user.params[i]!.name}`),
+    );
     const n = args.length;
     return {
       t: user.ret,
@@ -922,7 +977,8 @@ function compileCall(name: string, rawArgs: unknown, ctx: CompileContext): Expr 
   );
 }
 
-function callCode(impl: (...a: any[]) => Value, codes: Code[]): Code { // eslint-disable-line @typescript-eslint/no-explicit-any
+function callCode(impl: (...a: any[]) => Value, codes: Code[]): Code {
+  // eslint-disable-line @typescript-eslint/no-explicit-any
   switch (codes.length) {
     case 0:
       return () => impl();

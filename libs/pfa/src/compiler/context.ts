@@ -18,7 +18,9 @@ export interface Runtime {
 
 export function spend(rt: Runtime): void {
   if (--rt.left < 0)
-    throw new PfaTimeoutError(`PFA: the per-call budget of ${rt.budget} steps (loop iterations and calls) was exhausted`);
+    throw new PfaTimeoutError(
+      `PFA: the per-call budget of ${rt.budget} steps (loop iterations and calls) was exhausted`,
+    );
 }
 
 /** A user function (`fcns` or inline): its declared type, and its body once compiled. */

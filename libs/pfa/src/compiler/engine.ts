@@ -73,20 +73,27 @@ export class PfaEngine {
       left: budget,
       emit: (v) => this.emitted.push(v),
       log: opts.log ?? (() => undefined),
-      random: makeRandom(opts.seed ?? (typeof doc['randseed'] === 'number' ? (doc['randseed'] as number) : undefined)),
+      random: makeRandom(
+        opts.seed ?? (typeof doc['randseed'] === 'number' ? (doc['randseed'] as number) : undefined),
+      ),
     };
     this.rt = rt;
 
     for (const [name, spec] of entries(doc['cells'], 'cells')) {
       const type = types.parse(plainJson(spec['type']));
-      rt.cells.set(name, { type, value: fromAvroJson(type, plainJson(spec['init']), 'latin1', `cells.${name}`) });
+      rt.cells.set(name, {
+        type,
+        value: fromAvroJson(type, plainJson(spec['init']), 'latin1', `cells.${name}`),
+      });
     }
     for (const [name, spec] of entries(doc['pools'], 'pools')) {
       const type = types.parse(plainJson(spec['type']));
       const values = newMap();
       const init = plainJson(spec['init'] ?? {});
-      if (typeof init !== 'object' || init === null || Array.isArray(init)) throw new PfaSemanticError(`pool ${name}: "init" is a map`);
-      for (const [k, v] of Object.entries(init)) values[k] = fromAvroJson(type, v, 'latin1', `pools.${name}.${k}`);
+      if (typeof init !== 'object' || init === null || Array.isArray(init))
+        throw new PfaSemanticError(`pool ${name}: "init" is a map`);
+      for (const [k, v] of Object.entries(init))
+        values[k] = fromAvroJson(type, v, 'latin1', `pools.${name}.${k}`);
       rt.pools.set(name, { type, values });
     }
 
@@ -95,7 +102,11 @@ export class PfaEngine {
     for (const [name, spec] of fcnDocs) fcns.set(`u.${name}`, declareUserFn(`u.${name}`, spec, { types }));
     const base = { types, rt, fcns, outputType: this.outputType, method };
     for (const [name, spec] of fcnDocs) {
-      compileUserFnBody(fcns.get(`u.${name}`)!, spec['do'], { ...base, scope: new Scope({ size: 0 }), where: 'fcn' });
+      compileUserFnBody(fcns.get(`u.${name}`)!, spec['do'], {
+        ...base,
+        scope: new Scope({ size: 0 }),
+        where: 'fcn',
+      });
     }
 
     if (method === 'fold') {
@@ -111,9 +122,13 @@ export class PfaEngine {
       if (withInput && method === 'fold') scope.declare('tally', this.outputType);
       const e = compileBody(body, { ...base, scope, where }, false);
       if (where === 'action' && method === 'map' && !e.never && !accepts(this.outputType, e.t))
-        throw new PfaSemanticError(`action returns ${describe(e.t)}, but the output type is ${describe(this.outputType)}`);
+        throw new PfaSemanticError(
+          `action returns ${describe(e.t)}, but the output type is ${describe(this.outputType)}`,
+        );
       if (where === 'action' && method === 'fold' && !e.never && !accepts(this.outputType, e.t))
-        throw new PfaSemanticError(`fold action returns ${describe(e.t)}, but the tally type is ${describe(this.outputType)}`);
+        throw new PfaSemanticError(
+          `fold action returns ${describe(e.t)}, but the tally type is ${describe(this.outputType)}`,
+        );
       return e.f;
     };
     // The input is slot 0 of the action frame (declared first).
@@ -127,7 +142,9 @@ export class PfaEngine {
       const two = scope.declare('tallyTwo', this.outputType).slot;
       const e = compileBody(doc['merge'], { ...base, scope, where: 'merge' }, false);
       if (!e.never && !accepts(this.outputType, e.t))
-        throw new PfaSemanticError(`merge returns ${describe(e.t)}, but the tally type is ${describe(this.outputType)}`);
+        throw new PfaSemanticError(
+          `merge returns ${describe(e.t)}, but the tally type is ${describe(this.outputType)}`,
+        );
       this.mergeCode = { code: e.f, one, two };
     }
     this.frameSize = () => layout.size;
@@ -170,7 +187,10 @@ export class PfaEngine {
    */
   merge(a: Value, b: Value): Value {
     const m = this.mergeCode;
-    if (!m) throw new PfaSemanticError(this.method === 'fold' ? 'this document has no "merge"' : '"merge" needs method "fold"');
+    if (!m)
+      throw new PfaSemanticError(
+        this.method === 'fold' ? 'this document has no "merge"' : '"merge" needs method "fold"',
+      );
     this.rt.left = this.rt.budget;
     const fr = new Array<Value>(this.frameSize()).fill(null);
     fr[m.one] = a;
@@ -216,13 +236,12 @@ export class PfaEngine {
   }
 }
 
-
 function entries(v: unknown, what: string): [string, Record<string, unknown>][] {
   if (v === undefined) return [];
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new PfaSemanticError(`"${what}" is an object`);
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new PfaSemanticError(`"${what}" is an object`);
   return Object.entries(v).map(([k, x]) => {
     if (typeof x !== 'object' || x === null) throw new PfaSemanticError(`${what}.${k} is an object`);
     return [k, x as Record<string, unknown>];
   });
 }
-

@@ -17,7 +17,16 @@ type Fmt =
   | { readonly k: 'int'; readonly size: 1 | 2 | 4 | 8; readonly unsigned: boolean; readonly little: boolean }
   | { readonly k: 'float'; readonly size: 4 | 8; readonly little: boolean };
 
-const INT_NAMES: Record<string, 1 | 2 | 4 | 8> = { byte: 1, int8: 1, short: 2, int16: 2, int: 4, int32: 4, long: 8, int64: 8 };
+const INT_NAMES: Record<string, 1 | 2 | 4 | 8> = {
+  byte: 1,
+  int8: 1,
+  short: 2,
+  int16: 2,
+  int: 4,
+  int32: 4,
+  long: 8,
+  int64: 8,
+};
 const UINT_NAMES: Record<string, 1 | 2 | 4 | 8> = { uint8: 1, uint16: 2, uint32: 4, uint64: 8 };
 const FLOAT_NAMES: Record<string, 4 | 8> = { float: 4, float32: 4, double: 8, float64: 8 };
 
@@ -27,8 +36,10 @@ export function parseFormat(s: string): Fmt {
   if (joined === 'pad') return { k: 'pad' };
   if (joined === 'boolean') return { k: 'boolean' };
   if (joined === 'raw') return { k: 'raw' };
-  if (joined === 'tonull' || joined === 'nullterminated' || joined === 'null terminated') return { k: 'tonull' };
-  if (joined === 'prefixed' || joined === 'lengthprefixed' || joined === 'length prefixed') return { k: 'prefixed' };
+  if (joined === 'tonull' || joined === 'nullterminated' || joined === 'null terminated')
+    return { k: 'tonull' };
+  if (joined === 'prefixed' || joined === 'lengthprefixed' || joined === 'length prefixed')
+    return { k: 'prefixed' };
   const raw = /^raw\s*(\d+)$/.exec(joined);
   if (raw) return { k: 'rawN', n: Number(raw[1]) };
   let little = false;
@@ -106,7 +117,8 @@ export function compilePack(
     const f = parseFormat(fs);
     const e = compileExpr(ex, ctx);
     const want = packedType(f);
-    const ok = f.k === 'rawN' || f.k === 'raw' ? e.t.kind === 'bytes' || e.t.kind === 'fixed' : accepts(want, e.t);
+    const ok =
+      f.k === 'rawN' || f.k === 'raw' ? e.t.kind === 'bytes' || e.t.kind === 'fixed' : accepts(want, e.t);
     if (!ok) throw new PfaSemanticError(`pack format "${fs}" takes ${describe(want)}, not ${describe(e.t)}`);
     return { f, code: e.f };
   });
@@ -183,7 +195,13 @@ function packOne(f: Fmt, v: Value): Uint8Array {
 const packError = (msg: string) => new PfaRuntimeError(3000, msg, 'pack');
 
 /** Reads one item at `at`; returns the value and the next offset, or undefined when the bytes do not fit. */
-function unpackOne(f: Fmt, b: Uint8Array, dv: DataView, at: number, last: boolean): [Value, number] | undefined {
+function unpackOne(
+  f: Fmt,
+  b: Uint8Array,
+  dv: DataView,
+  at: number,
+  last: boolean,
+): [Value, number] | undefined {
   const left = b.length - at;
   switch (f.k) {
     case 'pad':
@@ -225,16 +243,19 @@ export function compileUnpack(
   compileBody: (j: unknown, ctx: CompileContext, newScope?: boolean) => Expr,
 ): Expr {
   const src = compileExpr(j['unpack'], ctx);
-  if (src.t.kind !== 'bytes' && src.t.kind !== 'fixed') throw new PfaSemanticError(`"unpack" takes bytes, not ${describe(src.t)}`);
+  if (src.t.kind !== 'bytes' && src.t.kind !== 'fixed')
+    throw new PfaSemanticError(`"unpack" takes bytes, not ${describe(src.t)}`);
   const spec = j['format'];
-  if (!Array.isArray(spec) || spec.length === 0) throw new PfaSemanticError('"unpack" needs "format": [{name: format}, ...]');
+  if (!Array.isArray(spec) || spec.length === 0)
+    throw new PfaSemanticError('"unpack" needs "format": [{name: format}, ...]');
   if (!('then' in j)) throw new PfaSemanticError('"unpack" needs "then"');
   const inner = withScope(ctx, ctx.scope.child());
   const vars = spec.map((x, i) => {
     const [name, fs] = oneEntry(x, '"unpack" format');
     if (typeof fs !== 'string') throw new PfaSemanticError(`"unpack" format of ${name} must be a string`);
     const f = parseFormat(fs);
-    if (f.k === 'raw' && i !== spec.length - 1) throw new PfaSemanticError('"raw" without a size may only be the last unpack format');
+    if (f.k === 'raw' && i !== spec.length - 1)
+      throw new PfaSemanticError('"raw" without a size may only be the last unpack format');
     return { f, slot: inner.scope.declare(name, unpackedType(f)).slot };
   });
   const th = compileBody(j['then'], inner, false);

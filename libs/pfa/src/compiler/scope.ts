@@ -43,7 +43,8 @@ export class Scope {
   }
 
   declare(name: string, type: AvroType): Symbol {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new PfaSemanticError(`"${name}" is not a valid symbol name`);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+      throw new PfaSemanticError(`"${name}" is not a valid symbol name`);
     // PFA forbids shadowing: a name may be declared once in a function's nested scopes.
     if (this.lookup(name)) throw new PfaSemanticError(`symbol "${name}" is already defined`);
     const s: Symbol = { slot: this.layout.size++, type };

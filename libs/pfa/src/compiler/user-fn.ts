@@ -15,12 +15,15 @@ export function compileUserFnBody(fnDef: UserFn, body: unknown, ctx: CompileCont
   for (const p of fnDef.params) scope.declare(p.name, p.type);
   const e = compileBody(body, { ...ctx, scope, where: 'fcn' }, false);
   if (!e.never && !accepts(fnDef.ret, e.t))
-    throw new PfaSemanticError(`function ${fnDef.name} returns ${describe(e.t)}, declared ${describe(fnDef.ret)}`);
+    throw new PfaSemanticError(
+      `function ${fnDef.name} returns ${describe(e.t)}, declared ${describe(fnDef.ret)}`,
+    );
   const f = e.f;
   const rt = ctx.rt;
   fnDef.call = (args: Value[]) => {
     spend(rt);
-    const fr = args.length >= layout.size ? args : args.concat(new Array<Value>(layout.size - args.length).fill(null));
+    const fr =
+      args.length >= layout.size ? args : args.concat(new Array<Value>(layout.size - args.length).fill(null));
     return f(fr);
   };
 }

@@ -24,7 +24,12 @@ const INT_MIN = -2147483648;
 const INT_MAX = 2147483647;
 
 /** Converts Avro-JSON data of `type` into a runtime value, checking it. */
-export function fromAvroJson(type: AvroType, json: unknown, enc: BytesEncoding = 'base64', path = '$'): Value {
+export function fromAvroJson(
+  type: AvroType,
+  json: unknown,
+  enc: BytesEncoding = 'base64',
+  path = '$',
+): Value {
   const bad = (): never => {
     throw new PfaSemanticError(`${path}: ${JSON.stringify(json)} is not a ${describe(type)}`);
   };
@@ -35,13 +40,15 @@ export function fromAvroJson(type: AvroType, json: unknown, enc: BytesEncoding =
     case 'boolean':
       return typeof json === 'boolean' ? json : bad();
     case 'int':
-      return typeof json === 'number' && Number.isInteger(json) && json >= INT_MIN && json <= INT_MAX ? json : bad();
+      return typeof json === 'number' && Number.isInteger(json) && json >= INT_MIN && json <= INT_MAX
+        ? json
+        : bad();
     case 'long':
       return typeof json === 'number' && Number.isInteger(json) ? json : bad();
     case 'float':
-      return typeof json === 'number' ? Math.fround(json) : nonFinite(json) ?? bad();
+      return typeof json === 'number' ? Math.fround(json) : (nonFinite(json) ?? bad());
     case 'double':
-      return typeof json === 'number' ? json : nonFinite(json) ?? bad();
+      return typeof json === 'number' ? json : (nonFinite(json) ?? bad());
     case 'string':
       return typeof json === 'string' ? json : bad();
     case 'bytes':
@@ -54,7 +61,9 @@ export function fromAvroJson(type: AvroType, json: unknown, enc: BytesEncoding =
     case 'enum':
       return typeof json === 'string' && type.symbols.includes(json) ? json : bad();
     case 'array':
-      return Array.isArray(json) ? json.map((x, i) => fromAvroJson(type.items, x, enc, `${path}[${i}]`)) : bad();
+      return Array.isArray(json)
+        ? json.map((x, i) => fromAvroJson(type.items, x, enc, `${path}[${i}]`))
+        : bad();
     case 'map': {
       if (typeof json !== 'object' || json === null || Array.isArray(json)) return bad();
       const m = newMap();
@@ -67,7 +76,8 @@ export function fromAvroJson(type: AvroType, json: unknown, enc: BytesEncoding =
       const fields: Record<string, Value> = {};
       for (const f of type.fields) {
         const has = Object.prototype.hasOwnProperty.call(o, f.name);
-        if (!has && f.default === undefined) throw new PfaSemanticError(`${path}: record ${type.fullName} lacks field ${f.name}`);
+        if (!has && f.default === undefined)
+          throw new PfaSemanticError(`${path}: record ${type.fullName} lacks field ${f.name}`);
         fields[f.name] = fromAvroJson(f.type, has ? o[f.name] : f.default, enc, `${path}.${f.name}`);
       }
       return makeRecord(type.fullName, fields);
@@ -81,7 +91,9 @@ export function fromAvroJson(type: AvroType, json: unknown, enc: BytesEncoding =
         const entries = Object.entries(json as object);
         if (entries.length === 1) {
           const [tag, inner] = entries[0]!;
-          const branch = type.types.find((t) => branchName(t) === tag || (isNamedKind(t) && (t as { name: string }).name === tag));
+          const branch = type.types.find(
+            (t) => branchName(t) === tag || (isNamedKind(t) && (t as { name: string }).name === tag),
+          );
           if (branch) return fromAvroJson(branch, inner, enc, `${path}.${tag}`);
         }
       }

@@ -9,7 +9,8 @@ import { def, fn } from './registry';
 type Arr = Value[];
 type F1 = (x: Value) => Value;
 type F2 = (x: Value, y: Value) => Value;
-const itemType = (t: AvroType | { kind: 'fcn' }): AvroType => (t.kind === 'array' ? t.items : (t as AvroType));
+const itemType = (t: AvroType | { kind: 'fcn' }): AvroType =>
+  t.kind === 'array' ? t.items : (t as AvroType);
 const nonEmpty = (a: Arr, code: number, name: string) => {
   if (a.length === 0) throw rtError(code, 'empty array', name);
 };
@@ -46,8 +47,10 @@ function search(name: string, ret: string, f: (h: Arr, test: (i: number) => numb
     name,
     SEARCH.map((s) => s.replace('R', ret)),
     (info) => {
-      if (info.sig === 0) return (h: Arr, n: Arr) => f(h, (i) => (indexOfSeq(h, n, i, 1) === i ? n.length || 1 : 0));
-      if (info.sig === 1) return (h: Arr, n: Value) => f(h, (i) => (i < h.length && equals(h[i]!, n) ? 1 : 0));
+      if (info.sig === 0)
+        return (h: Arr, n: Arr) => f(h, (i) => (indexOfSeq(h, n, i, 1) === i ? n.length || 1 : 0));
+      if (info.sig === 1)
+        return (h: Arr, n: Value) => f(h, (i) => (i < h.length && equals(h[i]!, n) ? 1 : 0));
       return (h: Arr, p: F1) => f(h, (i) => (i < h.length && p(h[i]!) ? 1 : 0));
     },
   );
@@ -58,7 +61,7 @@ search('a.contains', 'boolean', (h, t) => {
 });
 search('a.count', 'int', (h, t) => {
   let n = 0;
-  for (let i = 0; i < h.length; ) {
+  for (let i = 0; i < h.length;) {
     const k = t(i);
     if (k) {
       n++;
@@ -76,7 +79,9 @@ search('a.rindex', 'int', (h, t) => {
   return -1;
 });
 def('a.startswith', ['[A], [A] -> boolean', '[A], A -> boolean'], (i) =>
-  i.sig === 0 ? (h: Arr, n: Arr) => n.length <= h.length && indexOfSeq(h, n, 0, 1) === 0 : (h: Arr, n: Value) => h.length > 0 && equals(h[0]!, n),
+  i.sig === 0
+    ? (h: Arr, n: Arr) => n.length <= h.length && indexOfSeq(h, n, 0, 1) === 0
+    : (h: Arr, n: Value) => h.length > 0 && equals(h[0]!, n),
 );
 def('a.endswith', ['[A], [A] -> boolean', '[A], A -> boolean'], (i) =>
   i.sig === 0
@@ -124,7 +129,9 @@ def('a.sort', '[A] -> [A]', (i) => {
   const c = comparator(itemType(i.args[0]!));
   return (a: Arr) => a.slice().sort(c);
 });
-fn('a.sortLT', '[A], fn(A,A)->boolean -> [A]', (a: Arr, lt: F2) => a.slice().sort((x, y) => (lt(x, y) ? -1 : lt(y, x) ? 1 : 0)));
+fn('a.sortLT', '[A], fn(A,A)->boolean -> [A]', (a: Arr, lt: F2) =>
+  a.slice().sort((x, y) => (lt(x, y) ? -1 : lt(y, x) ? 1 : 0)),
+);
 fn('a.reverse', '[A] -> [A]', (a: Arr) => a.slice().reverse());
 
 /** Index of the best item: `better(x, y)` says x beats y; ties keep the first. */
@@ -166,7 +173,9 @@ for (const [w, code, isMax] of extremes) {
   def(`a.${w}NLT`, '[A], int, fn(A,A)->boolean -> [A]', () => (a: Arr, n: number, f: F2) => {
     nonEmpty(a, code + 60, `a.${w}NLT`);
     if (n < 0) throw rtError(code + 61, 'n < 0', `a.${w}NLT`);
-    return argBestN(a, n, isMax ? (x, y) => f(y, x) as boolean : (x, y) => f(x, y) as boolean).map((k) => a[k]!);
+    return argBestN(a, n, isMax ? (x, y) => f(y, x) as boolean : (x, y) => f(x, y) as boolean).map(
+      (k) => a[k]!,
+    );
   });
   def(`a.arg${w}`, '[A] -> int', (i) => {
     const b = lt(i);
@@ -212,8 +221,12 @@ def('a.product', '[A<num>] -> A', (i) => {
   };
 });
 fn('a.lnsum', '[double] -> double', (a: number[]) => a.reduce((s, x) => s + Math.log(x), 0));
-fn('a.mean', '[double] -> double', (a: number[]) => (a.length === 0 ? NaN : a.reduce((s, x) => s + x, 0) / a.length));
-fn('a.geomean', '[double] -> double', (a: number[]) => (a.length === 0 ? NaN : Math.exp(a.reduce((s, x) => s + Math.log(x), 0) / a.length)));
+fn('a.mean', '[double] -> double', (a: number[]) =>
+  a.length === 0 ? NaN : a.reduce((s, x) => s + x, 0) / a.length,
+);
+fn('a.geomean', '[double] -> double', (a: number[]) =>
+  a.length === 0 ? NaN : Math.exp(a.reduce((s, x) => s + Math.log(x), 0) / a.length),
+);
 def('a.median', '[A] -> A', (i) => {
   const c = comparator(itemType(i.args[0]!));
   const numeric = ['double', 'float'].includes(i.ret.kind);
@@ -253,11 +266,17 @@ const distinct = (a: Arr): Arr => {
 };
 const has = (a: Arr, x: Value) => a.some((y) => equals(x, y));
 fn('a.distinct', '[A] -> [A]', distinct);
-fn('a.seteq', '[A], [A] -> boolean', (a: Arr, b: Arr) => a.every((x) => has(b, x)) && b.every((x) => has(a, x)));
+fn(
+  'a.seteq',
+  '[A], [A] -> boolean',
+  (a: Arr, b: Arr) => a.every((x) => has(b, x)) && b.every((x) => has(a, x)),
+);
 fn('a.union', '[A], [A] -> [A]', (a: Arr, b: Arr) => distinct([...a, ...b]));
 fn('a.intersection', '[A], [A] -> [A]', (a: Arr, b: Arr) => distinct(a.filter((x) => has(b, x))));
 fn('a.diff', '[A], [A] -> [A]', (a: Arr, b: Arr) => distinct(a.filter((x) => !has(b, x))));
-fn('a.symdiff', '[A], [A] -> [A]', (a: Arr, b: Arr) => distinct([...a.filter((x) => !has(b, x)), ...b.filter((x) => !has(a, x))]));
+fn('a.symdiff', '[A], [A] -> [A]', (a: Arr, b: Arr) =>
+  distinct([...a.filter((x) => !has(b, x)), ...b.filter((x) => !has(a, x))]),
+);
 fn('a.subset', '[A], [A] -> boolean', (a: Arr, b: Arr) => a.every((x) => has(b, x)));
 fn('a.disjoint', '[A], [A] -> boolean', (a: Arr, b: Arr) => !a.some((x) => has(b, x)));
 
@@ -265,28 +284,62 @@ fn('a.map', '[A], fn(A)->B -> [B]', (a: Arr, f: F1) => a.map((x) => f(x)));
 fn('a.mapWithIndex', '[A], fn(int,A)->B -> [B]', (a: Arr, f: F2) => a.map((x, i) => f(i, x)));
 fn('a.filter', '[A], fn(A)->boolean -> [A]', (a: Arr, f: F1) => a.filter((x) => f(x)));
 fn('a.filterWithIndex', '[A], fn(int,A)->boolean -> [A]', (a: Arr, f: F2) => a.filter((x, i) => f(i, x)));
-fn('a.filterMap', '[A], fn(A)->(B|null) -> [B]', (a: Arr, f: F1) => a.map((x) => f(x)).filter((x) => x !== null));
-fn('a.filterMapWithIndex', '[A], fn(int,A)->(B|null) -> [B]', (a: Arr, f: F2) => a.map((x, i) => f(i, x)).filter((x) => x !== null));
+fn('a.filterMap', '[A], fn(A)->(B|null) -> [B]', (a: Arr, f: F1) =>
+  a.map((x) => f(x)).filter((x) => x !== null),
+);
+fn('a.filterMapWithIndex', '[A], fn(int,A)->(B|null) -> [B]', (a: Arr, f: F2) =>
+  a.map((x, i) => f(i, x)).filter((x) => x !== null),
+);
 fn('a.flatMap', '[A], fn(A)->[B] -> [B]', (a: Arr, f: F1) => a.flatMap((x) => f(x) as Arr));
-fn('a.flatMapWithIndex', '[A], fn(int,A)->[B] -> [B]', (a: Arr, f: F2) => a.flatMap((x, i) => f(i, x) as Arr));
-def('a.zipmap', ['[A], [B], fn(A,B)->Z -> [Z]', '[A], [B], [C], fn(A,B,C)->Z -> [Z]', '[A], [B], [C], [D], fn(A,B,C,D)->Z -> [Z]'], () => (...args: Value[]) => {
-  const f = args[args.length - 1] as (...x: Value[]) => Value;
-  const arrs = args.slice(0, -1) as Arr[];
-  const n = arrs[0]!.length;
-  if (arrs.some((x) => x.length !== n)) throw rtError(15650, 'misaligned arrays', 'a.zipmap');
-  return Array.from({ length: n }, (_, i) => f(...arrs.map((x) => x[i]!)));
-});
-def('a.zipmapWithIndex', ['[A], [B], fn(int,A,B)->Z -> [Z]', '[A], [B], [C], fn(int,A,B,C)->Z -> [Z]', '[A], [B], [C], [D], fn(int,A,B,C,D)->Z -> [Z]'], () => (...args: Value[]) => {
-  const f = args[args.length - 1] as (...x: Value[]) => Value;
-  const arrs = args.slice(0, -1) as Arr[];
-  const n = arrs[0]!.length;
-  if (arrs.some((x) => x.length !== n)) throw rtError(15660, 'misaligned arrays', 'a.zipmapWithIndex');
-  return Array.from({ length: n }, (_, i) => f(i, ...arrs.map((x) => x[i]!)));
-});
-fn('a.reduce', '[A], fn(A,A)->A -> A', (a: Arr, f: F2) => (nonEmpty(a, 15670, 'a.reduce'), a.reduce((x, y) => f(x, y))));
-fn('a.reduceRight', '[A], fn(A,A)->A -> A', (a: Arr, f: F2) => (nonEmpty(a, 15680, 'a.reduceRight'), a.reduceRight((x, y) => f(y, x))));
+fn('a.flatMapWithIndex', '[A], fn(int,A)->[B] -> [B]', (a: Arr, f: F2) =>
+  a.flatMap((x, i) => f(i, x) as Arr),
+);
+def(
+  'a.zipmap',
+  [
+    '[A], [B], fn(A,B)->Z -> [Z]',
+    '[A], [B], [C], fn(A,B,C)->Z -> [Z]',
+    '[A], [B], [C], [D], fn(A,B,C,D)->Z -> [Z]',
+  ],
+  () =>
+    (...args: Value[]) => {
+      const f = args[args.length - 1] as (...x: Value[]) => Value;
+      const arrs = args.slice(0, -1) as Arr[];
+      const n = arrs[0]!.length;
+      if (arrs.some((x) => x.length !== n)) throw rtError(15650, 'misaligned arrays', 'a.zipmap');
+      return Array.from({ length: n }, (_, i) => f(...arrs.map((x) => x[i]!)));
+    },
+);
+def(
+  'a.zipmapWithIndex',
+  [
+    '[A], [B], fn(int,A,B)->Z -> [Z]',
+    '[A], [B], [C], fn(int,A,B,C)->Z -> [Z]',
+    '[A], [B], [C], [D], fn(int,A,B,C,D)->Z -> [Z]',
+  ],
+  () =>
+    (...args: Value[]) => {
+      const f = args[args.length - 1] as (...x: Value[]) => Value;
+      const arrs = args.slice(0, -1) as Arr[];
+      const n = arrs[0]!.length;
+      if (arrs.some((x) => x.length !== n)) throw rtError(15660, 'misaligned arrays', 'a.zipmapWithIndex');
+      return Array.from({ length: n }, (_, i) => f(i, ...arrs.map((x) => x[i]!)));
+    },
+);
+fn(
+  'a.reduce',
+  '[A], fn(A,A)->A -> A',
+  (a: Arr, f: F2) => (nonEmpty(a, 15670, 'a.reduce'), a.reduce((x, y) => f(x, y))),
+);
+fn(
+  'a.reduceRight',
+  '[A], fn(A,A)->A -> A',
+  (a: Arr, f: F2) => (nonEmpty(a, 15680, 'a.reduceRight'), a.reduceRight((x, y) => f(y, x))),
+);
 fn('a.fold', '[A], B, fn(B,A)->B -> B', (a: Arr, z: Value, f: F2) => a.reduce((acc, x) => f(acc, x), z));
-fn('a.foldRight', '[A], B, fn(A,B)->B -> B', (a: Arr, z: Value, f: F2) => a.reduceRight((acc, x) => f(x, acc), z));
+fn('a.foldRight', '[A], B, fn(A,B)->B -> B', (a: Arr, z: Value, f: F2) =>
+  a.reduceRight((acc, x) => f(x, acc), z),
+);
 fn('a.takeWhile', '[A], fn(A)->boolean -> [A]', (a: Arr, f: F1) => {
   const i = a.findIndex((x) => !f(x));
   return i < 0 ? a.slice() : a.slice(0, i);
@@ -297,19 +350,30 @@ fn('a.dropWhile', '[A], fn(A)->boolean -> [A]', (a: Arr, f: F1) => {
 });
 fn('a.any', '[A], fn(A)->boolean -> boolean', (a: Arr, f: F1) => a.some((x) => f(x)));
 fn('a.all', '[A], fn(A)->boolean -> boolean', (a: Arr, f: F1) => a.every((x) => f(x)));
-fn('a.corresponds', '[A], [B], fn(A,B)->boolean -> boolean', (a: Arr, b: Arr, f: F2) => a.length === b.length && a.every((x, i) => f(x, b[i]!)));
-fn('a.correspondsWithIndex', '[A], [B], fn(int,A,B)->boolean -> boolean', (a: Arr, b: Arr, f: (i: number, x: Value, y: Value) => Value) =>
-  a.length === b.length && a.every((x, i) => f(i, x, b[i]!)),
+fn(
+  'a.corresponds',
+  '[A], [B], fn(A,B)->boolean -> boolean',
+  (a: Arr, b: Arr, f: F2) => a.length === b.length && a.every((x, i) => f(x, b[i]!)),
 );
-def('a.slidingWindow', '[A], int, int, boolean -> [[A]]', () => (a: Arr, size: number, step: number, partial: boolean) => {
-  if (size < 1) throw rtError(15770, 'size < 1', 'a.slidingWindow');
-  if (step < 1) throw rtError(15771, 'step < 1', 'a.slidingWindow');
-  const out: Arr[] = [];
-  for (let i = 0; i < a.length; i += step) {
-    const w = a.slice(i, i + size);
-    if (w.length === size || (partial && w.length > 0)) out.push(w);
-    if (i + size >= a.length) break;
-  }
-  return out;
-});
+fn(
+  'a.correspondsWithIndex',
+  '[A], [B], fn(int,A,B)->boolean -> boolean',
+  (a: Arr, b: Arr, f: (i: number, x: Value, y: Value) => Value) =>
+    a.length === b.length && a.every((x, i) => f(i, x, b[i]!)),
+);
+def(
+  'a.slidingWindow',
+  '[A], int, int, boolean -> [[A]]',
+  () => (a: Arr, size: number, step: number, partial: boolean) => {
+    if (size < 1) throw rtError(15770, 'size < 1', 'a.slidingWindow');
+    if (step < 1) throw rtError(15771, 'step < 1', 'a.slidingWindow');
+    const out: Arr[] = [];
+    for (let i = 0; i < a.length; i += step) {
+      const w = a.slice(i, i + size);
+      if (w.length === size || (partial && w.length > 0)) out.push(w);
+      if (i + size >= a.length) break;
+    }
+    return out;
+  },
+);
 fn('a.flatten', '[[A]] -> [A]', (a: Arr[]) => a.flat());

@@ -90,7 +90,8 @@ export function equals(a: Value, b: Value): boolean {
     for (let i = 0; i < a.length; i++) if (!equals(a[i]!, b[i]!)) return false;
     return true;
   }
-  if (Array.isArray(b) || b instanceof Uint8Array || typeof a === 'function' || typeof b === 'function') return false;
+  if (Array.isArray(b) || b instanceof Uint8Array || typeof a === 'function' || typeof b === 'function')
+    return false;
   const ka = Object.keys(a);
   if (ka.length !== Object.keys(b).length) return false;
   for (const k of ka) {

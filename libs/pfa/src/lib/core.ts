@@ -12,7 +12,13 @@ const INT_MAX = 2147483647;
 
 const NUM = 'A<num>, A -> A';
 
-function checked(name: string, t: AvroType, intCode: number, longCode: number, op: (x: number, y: number) => number): Impl {
+function checked(
+  name: string,
+  t: AvroType,
+  intCode: number,
+  longCode: number,
+  op: (x: number, y: number) => number,
+): Impl {
   if (t.kind === 'int')
     return (x: number, y: number) => {
       const r = op(x, y);
@@ -126,4 +132,6 @@ def('|', ['int, int -> int', 'long, long -> long'], (i) =>
 def('^', ['int, int -> int', 'long, long -> long'], (i) =>
   i.sig === 0 ? (x: number, y: number) => x ^ y : (x: number, y: number) => Number(big(x) ^ big(y)),
 );
-def('~', ['int -> int', 'long -> long'], (i) => (i.sig === 0 ? (x: number) => ~x : (x: number) => Number(~big(x))));
+def('~', ['int -> int', 'long -> long'], (i) =>
+  i.sig === 0 ? (x: number) => ~x : (x: number) => Number(~big(x)),
+);

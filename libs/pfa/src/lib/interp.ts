@@ -6,8 +6,11 @@ import { def } from './registry';
 /** `interp.*`: binning, nearest-neighbour lookup and piecewise-linear interpolation in tables of {x, to}. */
 type Arg = AvroType | FcnType;
 const tableHas = (t: Arg | undefined, ...names: string[]) =>
-  t?.kind === 'array' && t.items.kind === 'record' && names.every((n) => (t.items as { fields: { name: string }[] }).fields.some((f) => f.name === n));
-const tableRefine = (args: readonly Arg[], _sig: number, ret: AvroType) => (tableHas(args[1], 'x', 'to') ? ret : 'the table needs records with "x" and "to"');
+  t?.kind === 'array' &&
+  t.items.kind === 'record' &&
+  names.every((n) => (t.items as { fields: { name: string }[] }).fields.some((f) => f.name === n));
+const tableRefine = (args: readonly Arg[], _sig: number, ret: AvroType) =>
+  tableHas(args[1], 'x', 'to') ? ret : 'the table needs records with "x" and "to"';
 
 def('interp.bin', ['double, int, double, double -> int', 'double, double, double -> int'], (i) => {
   const N = 'interp.bin';
@@ -22,7 +25,8 @@ def('interp.bin', ['double, int, double, double -> int', 'double, double, double
     if (!Number.isFinite(origin)) throw rtError(22000, 'bad histogram range', N);
     if (!(width > 0)) throw rtError(22001, 'bad histogram scale', N);
     const bin = Math.floor((x - origin) / width);
-    if (!Number.isFinite(bin) || bin < -2147483648 || bin > 2147483647) throw rtError(22002, 'x out of range', N);
+    if (!Number.isFinite(bin) || bin < -2147483648 || bin > 2147483647)
+      throw rtError(22002, 'x out of range', N);
     return bin;
   };
 });
@@ -61,7 +65,8 @@ def(
       return best['to']!;
     };
     if (i.sig < 2) return (x: Value, table: PfaRecord[]) => nearest(x, table, dist);
-    return (x: Value, table: PfaRecord[], metric: (a: Value, b: Value) => Value) => nearest(x, table, (a, b) => metric(a, b) as number);
+    return (x: Value, table: PfaRecord[], metric: (a: Value, b: Value) => Value) =>
+      nearest(x, table, (a, b) => metric(a, b) as number);
   },
   (args, sig, ret) => {
     const items = args[1]?.kind === 'array' && args[1].items.kind === 'record' ? args[1].items : undefined;

@@ -14,7 +14,12 @@ type SMat = Record<string, Record<string, number>>;
 type F1 = (x: number) => number;
 type F2 = (x: number, y: number) => number;
 
-const ARR_SIGS = ['[double], double -> [double]', '[[double]], double -> [[double]]', '{double}, double -> {double}', '{{double}}, double -> {{double}}'];
+const ARR_SIGS = [
+  '[double], double -> [double]',
+  '[[double]], double -> [[double]]',
+  '{double}, double -> {double}',
+  '{{double}}, double -> {{double}}',
+];
 
 function mapOf<T>(entries: Iterable<[string, T]>): Record<string, T> {
   const m = newMap() as unknown as Record<string, T>;
@@ -23,7 +28,8 @@ function mapOf<T>(entries: Iterable<[string, T]>): Record<string, T> {
 }
 const mapValues = <T, U>(m: Record<string, T>, f: (v: T, k: string) => U): Record<string, U> =>
   mapOf(Object.keys(m).map((k): [string, U] => [k, f(m[k]!, k)]));
-const keyUnion = (...ms: Record<string, unknown>[]): string[] => [...new Set(ms.flatMap((m) => Object.keys(m)))].sort();
+const keyUnion = (...ms: Record<string, unknown>[]): string[] =>
+  [...new Set(ms.flatMap((m) => Object.keys(m)))].sort();
 const innerKeys = (m: SMat): string[] => [...new Set(Object.values(m).flatMap((r) => Object.keys(r)))].sort();
 
 /** Rows, columns and raggedness of a dense matrix. */
@@ -41,13 +47,23 @@ function toDense(x: SMat): { rows: string[]; cols: string[]; m: Mat } {
   return { rows, cols, m: rows.map((r) => cols.map((c) => x[r]![c] ?? 0)) };
 }
 function fromDense(m: Mat, rows: readonly string[], cols: readonly string[]): SMat {
-  return mapOf(rows.map((r, i): [string, Record<string, number>] => [r, mapOf(cols.map((c, j): [string, number] => [c, m[i]![j]!]))]));
+  return mapOf(
+    rows.map((r, i): [string, Record<string, number>] => [
+      r,
+      mapOf(cols.map((c, j): [string, number] => [c, m[i]![j]!])),
+    ]),
+  );
 }
 
 // ---------------------------------------------------------------- elementwise
 
-def('la.map', ['[[double]], fn(double)->double -> [[double]]', '{{double}}, fn(double)->double -> {{double}}'], (i) =>
-  i.sig === 0 ? (x: Mat, f: F1) => x.map((r) => r.map((v) => f(v))) : (x: SMat, f: F1) => mapValues(x, (r) => mapValues(r, (v) => f(v))),
+def(
+  'la.map',
+  ['[[double]], fn(double)->double -> [[double]]', '{{double}}, fn(double)->double -> {{double}}'],
+  (i) =>
+    i.sig === 0
+      ? (x: Mat, f: F1) => x.map((r) => r.map((v) => f(v)))
+      : (x: SMat, f: F1) => mapValues(x, (r) => mapValues(r, (v) => f(v))),
 );
 
 def('la.scale', ARR_SIGS, (i) => {
@@ -72,29 +88,47 @@ function zipMat(x: Mat, y: Mat, f: F2, code: number, name: string): Mat {
   if (x.length !== y.length) throw rtError(code, 'misaligned matrices', name);
   return x.map((r, k) => zipVec(r, y[k]!, f, code, name));
 }
-const zipSVec = (x: SVec, y: SVec, f: F2): SVec => mapOf(keyUnion(x, y).map((k): [string, number] => [k, f(x[k] ?? 0, y[k] ?? 0)]));
+const zipSVec = (x: SVec, y: SVec, f: F2): SVec =>
+  mapOf(keyUnion(x, y).map((k): [string, number] => [k, f(x[k] ?? 0, y[k] ?? 0)]));
 const zipSMat = (x: SMat, y: SMat, f: F2): SMat =>
   mapOf(keyUnion(x, y).map((k): [string, SVec] => [k, zipSVec(x[k] ?? {}, y[k] ?? {}, f)]));
 
-def('la.zipmap', ['[[double]], [[double]], fn(double,double)->double -> [[double]]', '{{double}}, {{double}}, fn(double,double)->double -> {{double}}'], (i) =>
-  i.sig === 0 ? (x: Mat, y: Mat, f: F2) => zipMat(x, y, (a, b) => f(a, b), 24020, 'la.zipmap') : (x: SMat, y: SMat, f: F2) => zipSMat(x, y, (a, b) => f(a, b)),
+def(
+  'la.zipmap',
+  [
+    '[[double]], [[double]], fn(double,double)->double -> [[double]]',
+    '{{double}}, {{double}}, fn(double,double)->double -> {{double}}',
+  ],
+  (i) =>
+    i.sig === 0
+      ? (x: Mat, y: Mat, f: F2) => zipMat(x, y, (a, b) => f(a, b), 24020, 'la.zipmap')
+      : (x: SMat, y: SMat, f: F2) => zipSMat(x, y, (a, b) => f(a, b)),
 );
 for (const [name, code, op] of [
   ['la.add', 24030, (a: number, b: number) => a + b],
   ['la.sub', 24040, (a: number, b: number) => a - b],
 ] as const) {
-  def(name, ['[double], [double] -> [double]', '[[double]], [[double]] -> [[double]]', '{double}, {double} -> {double}', '{{double}}, {{double}} -> {{double}}'], (i) => {
-    switch (i.sig) {
-      case 0:
-        return (x: Vec, y: Vec) => zipVec(x, y, op, code, name);
-      case 1:
-        return (x: Mat, y: Mat) => zipMat(x, y, op, code, name);
-      case 2:
-        return (x: SVec, y: SVec) => zipSVec(x, y, op);
-      default:
-        return (x: SMat, y: SMat) => zipSMat(x, y, op);
-    }
-  });
+  def(
+    name,
+    [
+      '[double], [double] -> [double]',
+      '[[double]], [[double]] -> [[double]]',
+      '{double}, {double} -> {double}',
+      '{{double}}, {{double}} -> {{double}}',
+    ],
+    (i) => {
+      switch (i.sig) {
+        case 0:
+          return (x: Vec, y: Vec) => zipVec(x, y, op, code, name);
+        case 1:
+          return (x: Mat, y: Mat) => zipMat(x, y, op, code, name);
+        case 2:
+          return (x: SVec, y: SVec) => zipSVec(x, y, op);
+        default:
+          return (x: SMat, y: SMat) => zipSMat(x, y, op);
+      }
+    },
+  );
 }
 
 // ---------------------------------------------------------------- products
@@ -115,47 +149,76 @@ function matMul(x: Mat, y: Mat): Mat {
   });
 }
 
-def('la.dot', ['[[double]], [double] -> [double]', '{{double}}, {double} -> {double}', '[[double]], [[double]] -> [[double]]', '{{double}}, {{double}} -> {{double}}'], (i) => {
-  const N = 'la.dot';
-  switch (i.sig) {
-    case 0:
-      return (x: Mat, y: Vec) => {
-        const [, cols] = shape(x, 24051, 24050, N);
-        if (y.length < 1) throw rtError(24051, 'too few rows/cols', N);
-        if (cols !== y.length) throw rtError(24050, 'misaligned matrices', N);
-        finite(x.flat(), N);
-        finite(y, N);
-        return x.map((r) => r.reduce((s, v, k) => s + v * y[k]!, 0));
-      };
-    case 2:
-      return (x: Mat, y: Mat) => {
-        const [, cols] = shape(x, 24051, 24050, N);
-        const [rows] = shape(y, 24051, 24050, N);
-        if (cols !== rows) throw rtError(24050, 'misaligned matrices', N);
-        finite(x.flat(), N);
-        finite(y.flat(), N);
-        return matMul(x, y);
-      };
-    case 1:
-      return (x: SMat, y: SVec) => {
-        if (Object.keys(x).length === 0 || innerKeys(x).length === 0 || Object.keys(y).length === 0) throw rtError(24051, 'too few rows/cols', N);
-        finite(Object.values(x).flatMap((r) => Object.values(r)), N);
-        finite(Object.values(y), N);
-        return mapValues(x, (r) => Object.keys(r).reduce((s, k) => s + r[k]! * (y[k] ?? 0), 0));
-      };
-    default:
-      return (x: SMat, y: SMat) => {
-        const yCols = innerKeys(y);
-        if (Object.keys(x).length === 0 || innerKeys(x).length === 0 || Object.keys(y).length === 0 || yCols.length === 0)
-          throw rtError(24051, 'too few rows/cols', N);
-        finite(Object.values(x).flatMap((r) => Object.values(r)), N);
-        finite(Object.values(y).flatMap((r) => Object.values(r)), N);
-        return mapValues(x, (r) =>
-          mapOf(yCols.map((c): [string, number] => [c, Object.keys(r).reduce((s, k) => s + r[k]! * (y[k]?.[c] ?? 0), 0)])),
-        );
-      };
-  }
-});
+def(
+  'la.dot',
+  [
+    '[[double]], [double] -> [double]',
+    '{{double}}, {double} -> {double}',
+    '[[double]], [[double]] -> [[double]]',
+    '{{double}}, {{double}} -> {{double}}',
+  ],
+  (i) => {
+    const N = 'la.dot';
+    switch (i.sig) {
+      case 0:
+        return (x: Mat, y: Vec) => {
+          const [, cols] = shape(x, 24051, 24050, N);
+          if (y.length < 1) throw rtError(24051, 'too few rows/cols', N);
+          if (cols !== y.length) throw rtError(24050, 'misaligned matrices', N);
+          finite(x.flat(), N);
+          finite(y, N);
+          return x.map((r) => r.reduce((s, v, k) => s + v * y[k]!, 0));
+        };
+      case 2:
+        return (x: Mat, y: Mat) => {
+          const [, cols] = shape(x, 24051, 24050, N);
+          const [rows] = shape(y, 24051, 24050, N);
+          if (cols !== rows) throw rtError(24050, 'misaligned matrices', N);
+          finite(x.flat(), N);
+          finite(y.flat(), N);
+          return matMul(x, y);
+        };
+      case 1:
+        return (x: SMat, y: SVec) => {
+          if (Object.keys(x).length === 0 || innerKeys(x).length === 0 || Object.keys(y).length === 0)
+            throw rtError(24051, 'too few rows/cols', N);
+          finite(
+            Object.values(x).flatMap((r) => Object.values(r)),
+            N,
+          );
+          finite(Object.values(y), N);
+          return mapValues(x, (r) => Object.keys(r).reduce((s, k) => s + r[k]! * (y[k] ?? 0), 0));
+        };
+      default:
+        return (x: SMat, y: SMat) => {
+          const yCols = innerKeys(y);
+          if (
+            Object.keys(x).length === 0 ||
+            innerKeys(x).length === 0 ||
+            Object.keys(y).length === 0 ||
+            yCols.length === 0
+          )
+            throw rtError(24051, 'too few rows/cols', N);
+          finite(
+            Object.values(x).flatMap((r) => Object.values(r)),
+            N,
+          );
+          finite(
+            Object.values(y).flatMap((r) => Object.values(r)),
+            N,
+          );
+          return mapValues(x, (r) =>
+            mapOf(
+              yCols.map((c): [string, number] => [
+                c,
+                Object.keys(r).reduce((s, k) => s + r[k]! * (y[k]?.[c] ?? 0), 0),
+              ]),
+            ),
+          );
+        };
+    }
+  },
+);
 
 const transpose = (x: Mat): Mat => x[0]!.map((_, j) => x.map((r) => r[j]!));
 
@@ -169,8 +232,11 @@ def('la.transpose', ['[[double]] -> [[double]]', '{{double}} -> {{double}}'], (i
     const rows = Object.keys(x);
     const cols = innerKeys(x);
     if (rows.length < 1 || cols.length < 1) throw rtError(24060, 'too few rows/cols', 'la.transpose');
-    if (rows.some((r) => Object.keys(x[r]!).length !== cols.length)) throw rtError(24061, 'ragged columns', 'la.transpose');
-    return mapOf(cols.map((c): [string, SVec] => [c, mapOf(rows.map((r): [string, number] => [r, x[r]![c]!]))]));
+    if (rows.some((r) => Object.keys(x[r]!).length !== cols.length))
+      throw rtError(24061, 'ragged columns', 'la.transpose');
+    return mapOf(
+      cols.map((c): [string, SVec] => [c, mapOf(rows.map((r): [string, number] => [r, x[r]![c]!]))]),
+    );
   };
 });
 
@@ -303,7 +369,8 @@ def('la.det', ['[[double]] -> double', '{{double}} -> double'], (i) => {
 });
 
 def('la.symmetric', ['[[double]], double -> boolean', '{{double}}, double -> boolean'], (i) => {
-  const sym = (m: Mat, tol: number) => m.every((r, a) => r.every((v, b) => Math.abs(v - m[b]![a]!) < tol || v === m[b]![a]));
+  const sym = (m: Mat, tol: number) =>
+    m.every((r, a) => r.every((v, b) => Math.abs(v - m[b]![a]!) < tol || v === m[b]![a]));
   if (i.sig === 0)
     return (x: Mat, tol: number) => {
       const [rows, cols] = shape(x, 24100, 24101, 'la.symmetric');
@@ -322,7 +389,8 @@ def('la.symmetric', ['[[double]], double -> boolean', '{{double}}, double -> boo
 
 /** Rows: unit eigenvectors over √eigenvalue, decreasing eigenvalue, first component positive. */
 function eigenBasis(m: Mat): Mat {
-  if (m.some((r) => r.some((v) => !Number.isFinite(v)))) throw rtError(24113, 'non-finite matrix', 'la.eigenBasis');
+  if (m.some((r) => r.some((v) => !Number.isFinite(v))))
+    throw rtError(24113, 'non-finite matrix', 'la.eigenBasis');
   const sym = m.map((r, a) => r.map((v, b) => (v + m[b]![a]!) / 2));
   const { values, vectors } = symmetricEigen(sym);
   return vectors.map((u, k) => {
@@ -358,7 +426,10 @@ def('la.truncate', ['[[double]], int -> [[double]]', '{{double}}, [string] -> {{
       return x.slice(0, Math.max(0, keep));
     };
   return (x: SMat, keep: string[]) => {
-    if (Object.keys(x).length < 1 || innerKeys(x).length < 1) throw rtError(24120, 'too few rows/cols', 'la.truncate');
-    return mapOf(keep.filter((k) => x[k] !== undefined).map((k): [string, PfaMap] => [k, x[k]! as unknown as PfaMap]));
+    if (Object.keys(x).length < 1 || innerKeys(x).length < 1)
+      throw rtError(24120, 'too few rows/cols', 'la.truncate');
+    return mapOf(
+      keep.filter((k) => x[k] !== undefined).map((k): [string, PfaMap] => [k, x[k]! as unknown as PfaMap]),
+    );
   };
 });

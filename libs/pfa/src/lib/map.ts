@@ -25,7 +25,9 @@ def('map.containsKey', ['{A}, string -> boolean', '{A}, fn(string)->boolean -> b
   i.sig === 0 ? (m: M, k: string) => own(m, k) : (m: M, f: F1) => Object.keys(m).some((k) => f(k)),
 );
 def('map.containsValue', ['{A}, A -> boolean', '{A}, fn(A)->boolean -> boolean'], (i) =>
-  i.sig === 0 ? (m: M, v: Value) => Object.values(m).some((x) => equals(x, v)) : (m: M, f: F1) => Object.values(m).some((x) => f(x)),
+  i.sig === 0
+    ? (m: M, v: Value) => Object.values(m).some((x) => equals(x, v))
+    : (m: M, f: F1) => Object.values(m).some((x) => f(x)),
 );
 fn('map.add', '{A}, string, A -> {A}', (m: M, k: string, v: Value) => {
   const r = Object.assign(newMap(), m);
@@ -37,8 +39,12 @@ fn('map.remove', '{A}, string -> {A}', (m: M, k: string) => {
   delete r[k];
   return r;
 });
-fn('map.only', '{A}, [string] -> {A}', (m: M, ks: string[]) => build(ks.filter((k) => own(m, k)).map((k) => [k, m[k]!])));
-fn('map.except', '{A}, [string] -> {A}', (m: M, ks: string[]) => build(Object.entries(m).filter(([k]) => !ks.includes(k))));
+fn('map.only', '{A}, [string] -> {A}', (m: M, ks: string[]) =>
+  build(ks.filter((k) => own(m, k)).map((k) => [k, m[k]!])),
+);
+fn('map.except', '{A}, [string] -> {A}', (m: M, ks: string[]) =>
+  build(Object.entries(m).filter(([k]) => !ks.includes(k))),
+);
 fn('map.update', '{A}, {A} -> {A}', (a: M, b: M) => Object.assign(newMap(), a, b));
 fn('map.split', '{A} -> [{A}]', (m: M) => Object.entries(m).map(([k, v]) => build([[k, v]])));
 fn('map.join', '[{A}] -> {A}', (a: M[]) => Object.assign(newMap(), ...a));
@@ -88,30 +94,54 @@ for (const [w, code, isMax] of [
   });
 }
 
-const mapVals = (m: M, f: (k: string, v: Value) => Value) => build(Object.keys(m).map((k) => [k, f(k, m[k]!)]));
+const mapVals = (m: M, f: (k: string, v: Value) => Value) =>
+  build(Object.keys(m).map((k) => [k, f(k, m[k]!)]));
 fn('map.map', '{A}, fn(A)->B -> {B}', (m: M, f: F1) => mapVals(m, (_, v) => f(v)));
 fn('map.mapWithKey', '{A}, fn(string,A)->B -> {B}', (m: M, f: F2) => mapVals(m, (k, v) => f(k, v)));
-fn('map.filter', '{A}, fn(A)->boolean -> {A}', (m: M, f: F1) => build(Object.entries(m).filter(([, v]) => f(v))));
-fn('map.filterWithKey', '{A}, fn(string,A)->boolean -> {A}', (m: M, f: F2) => build(Object.entries(m).filter(([k, v]) => f(k, v))));
+fn('map.filter', '{A}, fn(A)->boolean -> {A}', (m: M, f: F1) =>
+  build(Object.entries(m).filter(([, v]) => f(v))),
+);
+fn('map.filterWithKey', '{A}, fn(string,A)->boolean -> {A}', (m: M, f: F2) =>
+  build(Object.entries(m).filter(([k, v]) => f(k, v))),
+);
 fn('map.filterMap', '{A}, fn(A)->(B|null) -> {B}', (m: M, f: F1) =>
-  build(Object.entries(m).map(([k, v]) => [k, f(v)] as [string, Value]).filter(([, v]) => v !== null)),
+  build(
+    Object.entries(m)
+      .map(([k, v]) => [k, f(v)] as [string, Value])
+      .filter(([, v]) => v !== null),
+  ),
 );
 fn('map.filterMapWithKey', '{A}, fn(string,A)->(B|null) -> {B}', (m: M, f: F2) =>
-  build(Object.entries(m).map(([k, v]) => [k, f(k, v)] as [string, Value]).filter(([, v]) => v !== null)),
+  build(
+    Object.entries(m)
+      .map(([k, v]) => [k, f(k, v)] as [string, Value])
+      .filter(([, v]) => v !== null),
+  ),
 );
-fn('map.flatMap', '{A}, fn(A)->{B} -> {B}', (m: M, f: F1) => Object.assign(newMap(), ...Object.values(m).map((v) => f(v) as M)));
+fn('map.flatMap', '{A}, fn(A)->{B} -> {B}', (m: M, f: F1) =>
+  Object.assign(newMap(), ...Object.values(m).map((v) => f(v) as M)),
+);
 fn('map.flatMapWithKey', '{A}, fn(string,A)->{B} -> {B}', (m: M, f: F2) =>
   Object.assign(newMap(), ...Object.entries(m).map(([k, v]) => f(k, v) as M)),
 );
 function zip(name: string, code: number, withKey: boolean) {
   const sigs = withKey
-    ? ['{A}, {B}, fn(string,A,B)->Z -> {Z}', '{A}, {B}, {C}, fn(string,A,B,C)->Z -> {Z}', '{A}, {B}, {C}, {D}, fn(string,A,B,C,D)->Z -> {Z}']
-    : ['{A}, {B}, fn(A,B)->Z -> {Z}', '{A}, {B}, {C}, fn(A,B,C)->Z -> {Z}', '{A}, {B}, {C}, {D}, fn(A,B,C,D)->Z -> {Z}'];
+    ? [
+        '{A}, {B}, fn(string,A,B)->Z -> {Z}',
+        '{A}, {B}, {C}, fn(string,A,B,C)->Z -> {Z}',
+        '{A}, {B}, {C}, {D}, fn(string,A,B,C,D)->Z -> {Z}',
+      ]
+    : [
+        '{A}, {B}, fn(A,B)->Z -> {Z}',
+        '{A}, {B}, {C}, fn(A,B,C)->Z -> {Z}',
+        '{A}, {B}, {C}, {D}, fn(A,B,C,D)->Z -> {Z}',
+      ];
   def(name, sigs, () => (...args: Value[]) => {
     const f = args[args.length - 1] as (...x: Value[]) => Value;
     const ms = args.slice(0, -1) as M[];
     const keys = Object.keys(ms[0]!);
-    if (ms.some((m) => Object.keys(m).length !== keys.length || !keys.every((k) => own(m, k)))) throw rtError(code, 'misaligned maps', name);
+    if (ms.some((m) => Object.keys(m).length !== keys.length || !keys.every((k) => own(m, k))))
+      throw rtError(code, 'misaligned maps', name);
     return build(keys.map((k) => [k, withKey ? f(k, ...ms.map((m) => m[k]!)) : f(...ms.map((m) => m[k]!))]));
   });
 }
@@ -121,7 +151,11 @@ fn('map.corresponds', '{A}, {B}, fn(A,B)->boolean -> boolean', (a: M, b: M, f: F
   const ks = Object.keys(a);
   return ks.length === Object.keys(b).length && ks.every((k) => own(b, k) && f(a[k]!, b[k]!));
 });
-fn('map.correspondsWithKey', '{A}, {B}, fn(string,A,B)->boolean -> boolean', (a: M, b: M, f: (k: string, x: Value, y: Value) => Value) => {
-  const ks = Object.keys(a);
-  return ks.length === Object.keys(b).length && ks.every((k) => own(b, k) && f(k, a[k]!, b[k]!));
-});
+fn(
+  'map.correspondsWithKey',
+  '{A}, {B}, fn(string,A,B)->boolean -> boolean',
+  (a: M, b: M, f: (k: string, x: Value, y: Value) => Value) => {
+    const ks = Object.keys(a);
+    return ks.length === Object.keys(b).length && ks.every((k) => own(b, k) && f(k, a[k]!, b[k]!));
+  },
+);

@@ -51,7 +51,9 @@ def('m.abs', 'A<num> -> A', (i) => {
 });
 fn('m.atan2', 'double, double -> double', Math.atan2);
 fn('m.hypot', 'double, double -> double', Math.hypot);
-fn('m.copysign', 'A<num>, A -> A', (m: number, s: number) => (s < 0 || Object.is(s, -0) ? -Math.abs(m) : Math.abs(m)));
+fn('m.copysign', 'A<num>, A -> A', (m: number, s: number) =>
+  s < 0 || Object.is(s, -0) ? -Math.abs(m) : Math.abs(m),
+);
 fn('m.log', 'double, int -> double', (x: number, base: number) => {
   if (base <= 0) throw rtError(27170, 'base must be positive', 'm.log');
   return Math.log(x) / Math.log(base);
@@ -60,7 +62,8 @@ def('m.round', ['float -> int', 'double -> long'], (i) => {
   const [lo, hi, code] = i.sig === 0 ? [-2147483648, 2147483647, 27190] : [LONG_MIN, LONG_MAX_DOUBLE, 27191];
   return (x: number) => {
     const r = Math.floor(x + 0.5);
-    if (!Number.isFinite(r) || r < lo || r > hi) throw rtError(code, i.sig === 0 ? 'int overflow' : 'long overflow', 'm.round');
+    if (!Number.isFinite(r) || r < lo || r > hi)
+      throw rtError(code, i.sig === 0 ? 'int overflow' : 'long overflow', 'm.round');
     return r;
   };
 });
@@ -159,16 +162,24 @@ function dotChecked(x: number[], y: number[], code: number, name: string): numbe
   for (let i = 0; i < x.length; i++) s += x[i]! * y[i]!;
   return s;
 }
-fn('m.kernel.linear', '[double], [double] -> double', (x: number[], y: number[]) => dotChecked(x, y, 23000, 'm.kernel.linear'));
+fn('m.kernel.linear', '[double], [double] -> double', (x: number[], y: number[]) =>
+  dotChecked(x, y, 23000, 'm.kernel.linear'),
+);
 fn('m.kernel.rbf', '[double], [double], double -> double', (x: number[], y: number[], g: number) => {
   if (x.length !== y.length) throw rtError(23010, 'arrays must have same length', 'm.kernel.rbf');
   let s = 0;
   for (let i = 0; i < x.length; i++) s += (x[i]! - y[i]!) ** 2;
   return Math.exp(-g * s);
 });
-fn('m.kernel.poly', '[double], [double], double, double, double -> double', (x: number[], y: number[], g: number, c: number, d: number) =>
-  Math.pow(g * dotChecked(x, y, 23020, 'm.kernel.poly') + c, d),
+fn(
+  'm.kernel.poly',
+  '[double], [double], double, double, double -> double',
+  (x: number[], y: number[], g: number, c: number, d: number) =>
+    Math.pow(g * dotChecked(x, y, 23020, 'm.kernel.poly') + c, d),
 );
-fn('m.kernel.sigmoid', '[double], [double], double, double -> double', (x: number[], y: number[], g: number, c: number) =>
-  Math.tanh(g * dotChecked(x, y, 23030, 'm.kernel.sigmoid') + c),
+fn(
+  'm.kernel.sigmoid',
+  '[double], [double], double, double -> double',
+  (x: number[], y: number[], g: number, c: number) =>
+    Math.tanh(g * dotChecked(x, y, 23030, 'm.kernel.sigmoid') + c),
 );

@@ -10,7 +10,8 @@ import { def, fn } from './registry';
 type Sim = (x: Value, y: Value) => Value;
 
 fn('metric.simpleEuclidean', '[double], [double] -> double', (x: number[], y: number[]) => {
-  if (x.length !== y.length) throw rtError(28000, 'dimensions of vectors do not match', 'metric.simpleEuclidean');
+  if (x.length !== y.length)
+    throw rtError(28000, 'dimensions of vectors do not match', 'metric.simpleEuclidean');
   let s = 0;
   for (let k = 0; k < x.length; k++) s += (x[k]! - y[k]!) ** 2;
   return Math.sqrt(s);
@@ -21,8 +22,16 @@ fn('metric.gaussianSimilarity', 'double, double, double -> double', (x: number, 
 );
 
 /** Per-component similarities of the present pairs, and the missing-value rescaling factor. */
-function components(sim: Sim, x: Value[], y: Value[], w: number[] | undefined, code: number, name: string): { d: number[]; scale: number } {
-  if (x.length !== y.length || (w !== undefined && w.length !== x.length)) throw rtError(code, 'dimensions of vectors do not match', name);
+function components(
+  sim: Sim,
+  x: Value[],
+  y: Value[],
+  w: number[] | undefined,
+  code: number,
+  name: string,
+): { d: number[]; scale: number } {
+  if (x.length !== y.length || (w !== undefined && w.length !== x.length))
+    throw rtError(code, 'dimensions of vectors do not match', name);
   const d: number[] = [];
   let all = 0;
   let present = 0;
@@ -47,28 +56,45 @@ const METRICS: [string, number, boolean, Reduce][] = [
     'metric.minkowski',
     28070,
     false,
-    (d, s, p) => (p === Infinity ? (d.length === 0 ? NaN : Math.max(...d) * s) : (d.reduce((a, v) => a + v ** p, 0) * s) ** (1 / p)),
+    (d, s, p) =>
+      p === Infinity
+        ? d.length === 0
+          ? NaN
+          : Math.max(...d) * s
+        : (d.reduce((a, v) => a + v ** p, 0) * s) ** (1 / p),
   ],
 ];
 for (const [name, code, generic, reduce] of METRICS) {
   const [a, b] = generic ? ['A', 'B'] : ['double', 'double'];
   const p = name === 'metric.minkowski' ? ', double' : '';
-  def(name, [`fn(${a},${b})->double, [(null|${a})], [(null|${b})]${p} -> double`, `fn(${a},${b})->double, [(null|${a})], [(null|${b})]${p}, [double] -> double`], () => {
-    if (p)
-      return (sim: Sim, x: Value[], y: Value[], pw: number, w?: number[]) => {
-        if (!(pw > 0)) throw rtError(28071, 'Minkowski parameter p must be positive', name);
+  def(
+    name,
+    [
+      `fn(${a},${b})->double, [(null|${a})], [(null|${b})]${p} -> double`,
+      `fn(${a},${b})->double, [(null|${a})], [(null|${b})]${p}, [double] -> double`,
+    ],
+    () => {
+      if (p)
+        return (sim: Sim, x: Value[], y: Value[], pw: number, w?: number[]) => {
+          if (!(pw > 0)) throw rtError(28071, 'Minkowski parameter p must be positive', name);
+          const c = components(sim, x, y, w, code, name);
+          return reduce(c.d, c.scale, pw);
+        };
+      return (sim: Sim, x: Value[], y: Value[], w?: number[]) => {
         const c = components(sim, x, y, w, code, name);
-        return reduce(c.d, c.scale, pw);
+        return reduce(c.d, c.scale, 0);
       };
-    return (sim: Sim, x: Value[], y: Value[], w?: number[]) => {
-      const c = components(sim, x, y, w, code, name);
-      return reduce(c.d, c.scale, 0);
-    };
-  });
+    },
+  );
 }
 
 /** Counts of (true,true), (true,false), (false,true), (false,false) pairs. */
-function binaryCounts(x: boolean[], y: boolean[], code: number, name: string): [number, number, number, number] {
+function binaryCounts(
+  x: boolean[],
+  y: boolean[],
+  code: number,
+  name: string,
+): [number, number, number, number] {
   if (x.length !== y.length) throw rtError(code, 'dimensions of vectors do not match', name);
   const c: [number, number, number, number] = [0, 0, 0, 0];
   for (let k = 0; k < x.length; k++) c[(x[k] ? 0 : 2) + (y[k] ? 0 : 1)]!++;
@@ -89,7 +115,18 @@ fn('metric.tanimoto', '[boolean], [boolean] -> double', (x: boolean[], y: boolea
 fn(
   'metric.binarySimilarity',
   '[boolean], [boolean], double, double, double, double, double, double, double, double -> double',
-  (x: boolean[], y: boolean[], c00: number, c01: number, c10: number, c11: number, d00: number, d01: number, d10: number, d11: number) => {
+  (
+    x: boolean[],
+    y: boolean[],
+    c00: number,
+    c01: number,
+    c10: number,
+    c11: number,
+    d00: number,
+    d01: number,
+    d10: number,
+    d11: number,
+  ) => {
     const [a11, a10, a01, a00] = binaryCounts(x, y, 28110, 'metric.binarySimilarity');
     return (c11 * a11 + c10 * a10 + c01 * a01 + c00 * a00) / (d11 * a11 + d10 * a10 + d01 * a01 + d00 * a00);
   },

@@ -9,7 +9,8 @@ import { def } from './registry';
  * `cast.fanout*`, `stat.sample.updateWindow` and `stat.sample.fillHistogram2d`.
  */
 type Arg = AvroType | FcnType;
-const fieldsOf = (t: Arg | undefined): Set<string> => new Set(t?.kind === 'record' ? t.fields.map((f) => f.name) : []);
+const fieldsOf = (t: Arg | undefined): Set<string> =>
+  new Set(t?.kind === 'record' ? t.fields.map((f) => f.name) : []);
 const needs =
   (index: number, ...names: string[]) =>
   (args: readonly Arg[], _sig: number, ret: AvroType): AvroType | string => {
@@ -102,7 +103,8 @@ function formatDouble(x: number, precision: number | null, minNoExp: number, max
   const withPoint = (s: string) => (s.includes('.') ? s : `${s}.0`);
   const trim = (s: string) => (s.includes('.') ? s.replace(/0+$/, '').replace(/\.$/, '.0') : s);
   const ax = Math.abs(x);
-  if (ax === 0 || (ax >= minNoExp && ax < maxNoExp)) return precision === null ? withPoint(trim(x.toFixed(6))) : withPoint(x.toFixed(precision));
+  if (ax === 0 || (ax >= minNoExp && ax < maxNoExp))
+    return precision === null ? withPoint(trim(x.toFixed(6))) : withPoint(x.toFixed(precision));
   const e = precision === null ? x.toExponential(6) : x.toExponential(precision);
   const [mant, exp] = e.split('e') as [string, string];
   const m = precision === null ? trim(withPoint(mant)) : withPoint(mant);
@@ -111,7 +113,12 @@ function formatDouble(x: number, precision: number | null, minNoExp: number, max
 }
 def(
   's.number',
-  ['long -> string', 'long, int, boolean -> string', 'double, (int|null), (int|null) -> string', 'double, (int|null), (int|null), double, double -> string'],
+  [
+    'long -> string',
+    'long, int, boolean -> string',
+    'double, (int|null), (int|null) -> string',
+    'double, (int|null), (int|null), double, double -> string',
+  ],
   (i) => {
     if (i.sig === 0) return (x: number) => String(x);
     if (i.sig === 1)
@@ -121,7 +128,13 @@ def(
         const digits = String(Math.abs(x));
         return (x < 0 ? '-' : '') + digits.padStart(width - (x < 0 ? 1 : 0), '0');
       };
-    return (x: number, width: number | null, precision: number | null, minNoExp = 0.0001, maxNoExp = 100000) => {
+    return (
+      x: number,
+      width: number | null,
+      precision: number | null,
+      minNoExp = 0.0001,
+      maxNoExp = 100000,
+    ) => {
       if (precision !== null && precision < 0) throw rtError(39121, 'negative precision', 's.number');
       return pad(formatDouble(x, precision, minNoExp, maxNoExp), width);
     };
@@ -139,24 +152,29 @@ for (const [suffix, code, on, off] of [
 ] as const) {
   const name = `cast.fanout${suffix}`;
   const t = suffix.toLowerCase();
-  def(name, [`enum A -> [${t}]`, `string, [string], boolean -> [${t}]`, `int, int, int, boolean -> [${t}]`], (i) => {
-    const out = (n: number, hit: number) => Array.from({ length: n }, (_, k) => (k === hit ? on : off));
-    if (i.sig === 0) {
-      const symbols = (i.args[0] as EnumType).symbols;
-      return (x: string) => out(symbols.length, symbols.indexOf(x));
-    }
-    if (i.sig === 1)
-      return (x: string, dict: string[], outOfRange: boolean) => {
-        if (new Set(dict).size !== dict.length) throw rtError(code, 'non-distinct values in dictionary', name);
-        const k = dict.indexOf(x);
-        return out(dict.length + (outOfRange ? 1 : 0), k >= 0 ? k : outOfRange ? dict.length : -1);
+  def(
+    name,
+    [`enum A -> [${t}]`, `string, [string], boolean -> [${t}]`, `int, int, int, boolean -> [${t}]`],
+    (i) => {
+      const out = (n: number, hit: number) => Array.from({ length: n }, (_, k) => (k === hit ? on : off));
+      if (i.sig === 0) {
+        const symbols = (i.args[0] as EnumType).symbols;
+        return (x: string) => out(symbols.length, symbols.indexOf(x));
+      }
+      if (i.sig === 1)
+        return (x: string, dict: string[], outOfRange: boolean) => {
+          if (new Set(dict).size !== dict.length)
+            throw rtError(code, 'non-distinct values in dictionary', name);
+          const k = dict.indexOf(x);
+          return out(dict.length + (outOfRange ? 1 : 0), k >= 0 ? k : outOfRange ? dict.length : -1);
+        };
+      return (x: number, lo: number, hi: number, outOfRange: boolean) => {
+        const n = Math.max(0, hi - lo);
+        const inside = x >= lo && x < hi;
+        return out(n + (outOfRange ? 1 : 0), inside ? x - lo : outOfRange ? n : -1);
       };
-    return (x: number, lo: number, hi: number, outOfRange: boolean) => {
-      const n = Math.max(0, hi - lo);
-      const inside = x >= lo && x < hi;
-      return out(n + (outOfRange ? 1 : 0), inside ? x - lo : outOfRange ? n : -1);
-    };
-  });
+    },
+  );
 }
 
 // ---------------------------------------------------------------- stat.sample extras
@@ -174,7 +192,8 @@ def(
     return (x: number, w: number, state: PfaRecord[], windowSize: number) => {
       if (windowSize < 2) throw rtError(14020, 'windowSize must be at least 2', N);
       if (state.length === 0) {
-        if ([...f].some((k) => !['x', 'w', 'count', 'mean', 'variance'].includes(k))) throw rtError(14021, 'cannot initialize unrecognized fields', N);
+        if ([...f].some((k) => !['x', 'w', 'count', 'mean', 'variance'].includes(k)))
+          throw rtError(14021, 'cannot initialize unrecognized fields', N);
         const r: Record<string, Value> = { x, w, count: w };
         if (withMean) r['mean'] = x;
         if (withVar) r['variance'] = 0;
@@ -198,7 +217,9 @@ def(
         if (withMean) {
           const newMean = (count * mean + w * x - dwx) / next;
           changes['mean'] = newMean;
-          if (withVar) changes['variance'] = (count * (variance + mean * mean) + w * x * x - dwxx) / next - newMean * newMean;
+          if (withVar)
+            changes['variance'] =
+              (count * (variance + mean * mean) + w * x * x - dwxx) / next - newMean * newMean;
         }
       } else {
         keep = state;
@@ -233,9 +254,15 @@ def(
     return (x: number, y: number, w: number, h: PfaRecord) => {
       const xn = h['xnumbins'] as number;
       const yn = h['ynumbins'] as number;
-      const [xlo, xhi, ylo, yhi] = ['xlow', 'xhigh', 'ylow', 'yhigh'].map((k) => h[k] as number) as [number, number, number, number];
+      const [xlo, xhi, ylo, yhi] = ['xlow', 'xhigh', 'ylow', 'yhigh'].map((k) => h[k] as number) as [
+        number,
+        number,
+        number,
+        number,
+      ];
       const values = (h['values'] as number[][]).map((r) => [...r]);
-      if (values.length !== xn || values.some((r) => r.length !== yn)) throw rtError(14090, 'wrong histogram size', N);
+      if (values.length !== xn || values.some((r) => r.length !== yn))
+        throw rtError(14090, 'wrong histogram size', N);
       if (!(xlo < xhi) || !(ylo < yhi)) throw rtError(14091, 'bad histogram range', N);
       if (xn < 1 || yn < 1) throw rtError(14092, 'bad histogram scale', N);
       const changes: Record<string, Value> = { values };

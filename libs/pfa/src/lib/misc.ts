@@ -12,7 +12,9 @@ const clamp = (len: number, a: number, b: number): [number, number] => {
   return [s, Math.max(s, n(b))];
 };
 fn('bytes.len', 'bytes -> int', (b: B) => b.length);
-fn('bytes.subseq', 'bytes, int, int -> bytes', (b: B, s: number, e: number) => b.slice(...clamp(b.length, s, e)));
+fn('bytes.subseq', 'bytes, int, int -> bytes', (b: B, s: number, e: number) =>
+  b.slice(...clamp(b.length, s, e)),
+);
 fn('bytes.subseqto', 'bytes, int, int, bytes -> bytes', (b: B, s: number, e: number, r: B) => {
   const [x, y] = clamp(b.length, s, e);
   return new Uint8Array([...b.subarray(0, x), ...r, ...b.subarray(y)]);
@@ -22,7 +24,14 @@ const decoders: [string, number, (b: B) => string | undefined][] = [
   ['Ascii', 16090, (b) => (b.every((x) => x < 128) ? String.fromCharCode(...b) : undefined)],
   ['Latin1', 16100, (b) => String.fromCharCode(...b)],
   ['Utf8', 16110, (b) => strict('utf-8', b)],
-  ['Utf16', 16120, (b) => (b[0] === 0xff && b[1] === 0xfe ? strict('utf-16le', b.subarray(2)) : strict('utf-16be', b[0] === 0xfe && b[1] === 0xff ? b.subarray(2) : b))],
+  [
+    'Utf16',
+    16120,
+    (b) =>
+      b[0] === 0xff && b[1] === 0xfe
+        ? strict('utf-16le', b.subarray(2))
+        : strict('utf-16be', b[0] === 0xfe && b[1] === 0xff ? b.subarray(2) : b),
+  ],
   ['Utf16be', 16130, (b) => strict('utf-16be', b)],
   ['Utf16le', 16140, (b) => strict('utf-16le', b)],
 ];
@@ -53,8 +62,14 @@ const utf16 = (s: string, le: boolean): B => {
   return out;
 };
 const encoders: Record<string, (s: string) => B | undefined> = {
-  Ascii: (s) => ([...s].every((c) => c.charCodeAt(0) < 0x80) ? new Uint8Array([...s].map((c) => c.charCodeAt(0))) : undefined),
-  Latin1: (s) => ([...s].every((c) => c.charCodeAt(0) < 0x100) ? new Uint8Array([...s].map((c) => c.charCodeAt(0))) : undefined),
+  Ascii: (s) =>
+    [...s].every((c) => c.charCodeAt(0) < 0x80)
+      ? new Uint8Array([...s].map((c) => c.charCodeAt(0)))
+      : undefined,
+  Latin1: (s) =>
+    [...s].every((c) => c.charCodeAt(0) < 0x100)
+      ? new Uint8Array([...s].map((c) => c.charCodeAt(0)))
+      : undefined,
   Utf8: (s) => new TextEncoder().encode(s),
   // Java's "UTF-16" encoder writes a big-endian byte-order mark.
   Utf16: (s) => new Uint8Array([0xfe, 0xff, ...utf16(s, false)]),
@@ -71,7 +86,8 @@ const encoders: Record<string, (s: string) => B | undefined> = {
 });
 fn('bytes.toBase64', 'bytes -> string', (b: B) => Buffer.from(b).toString('base64'));
 fn('bytes.fromBase64', 'string -> bytes', (s: string) => {
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0) throw rtError(16220, 'invalid base64', 'bytes.fromBase64');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 !== 0)
+    throw rtError(16220, 'invalid base64', 'bytes.fromBase64');
   return new Uint8Array(Buffer.from(s, 'base64'));
 });
 fn('fixed.toBytes', 'fixed A -> bytes', (b: B) => b.slice());
@@ -97,7 +113,11 @@ fn('impute.errorOnNull', '(A|null) -> A', (x: Value) => {
 });
 fn('impute.defaultOnNull', '(A|null), A -> A', (x: Value, d: Value) => (x === null ? d : x));
 fn('impute.isnan', ['float -> boolean', 'double -> boolean'], (x: number) => Number.isNaN(x));
-fn('impute.isinf', ['float -> boolean', 'double -> boolean'], (x: number) => x === Infinity || x === -Infinity);
+fn(
+  'impute.isinf',
+  ['float -> boolean', 'double -> boolean'],
+  (x: number) => x === Infinity || x === -Infinity,
+);
 fn('impute.isnum', ['float -> boolean', 'double -> boolean'], (x: number) => Number.isFinite(x));
 fn('impute.errorOnNonNum', ['float -> float', 'double -> double'], (x: number) => {
   if (Number.isNaN(x)) throw rtError(21050, 'encountered nan', 'impute.errorOnNonNum');
@@ -105,7 +125,9 @@ fn('impute.errorOnNonNum', ['float -> float', 'double -> double'], (x: number) =
   if (x === -Infinity) throw rtError(21052, 'encountered -inf', 'impute.errorOnNonNum');
   return x;
 });
-fn('impute.defaultOnNonNum', ['float, float -> float', 'double, double -> double'], (x: number, d: number) => (Number.isFinite(x) ? x : d));
+fn('impute.defaultOnNonNum', ['float, float -> float', 'double, double -> double'], (x: number, d: number) =>
+  Number.isFinite(x) ? x : d,
+);
 
 const NUMS = ['int', 'long', 'float', 'double'];
 // The spec lists no code for these overflows; 17020/17030 follow the cast.* numbering (unverified).
@@ -114,10 +136,26 @@ const toInt = (code: number, lo: number, hi: number, name: string) => (x: number
   if (!Number.isFinite(r) || r < lo || r > hi) throw rtError(code, 'overflow', name);
   return r;
 };
-fn('cast.int', NUMS.map((n) => `${n} -> int`), toInt(17020, -2147483648, 2147483647, 'cast.int'));
-fn('cast.long', NUMS.map((n) => `${n} -> long`), toInt(17030, LONG_MIN, LONG_MAX_DOUBLE, 'cast.long'));
-fn('cast.float', NUMS.map((n) => `${n} -> float`), (x: number) => Math.fround(x));
-fn('cast.double', NUMS.map((n) => `${n} -> double`), (x: number) => x);
+fn(
+  'cast.int',
+  NUMS.map((n) => `${n} -> int`),
+  toInt(17020, -2147483648, 2147483647, 'cast.int'),
+);
+fn(
+  'cast.long',
+  NUMS.map((n) => `${n} -> long`),
+  toInt(17030, LONG_MIN, LONG_MAX_DOUBLE, 'cast.long'),
+);
+fn(
+  'cast.float',
+  NUMS.map((n) => `${n} -> float`),
+  (x: number) => Math.fround(x),
+);
+fn(
+  'cast.double',
+  NUMS.map((n) => `${n} -> double`),
+  (x: number) => x,
+);
 fn('cast.signed', 'long, int -> long', (x: number, bits: number) => {
   if (bits < 2 || bits > 64) throw rtError(17000, 'unrepresentable unsigned number', 'cast.signed');
   return Number(BigInt.asIntN(bits, BigInt(x)));

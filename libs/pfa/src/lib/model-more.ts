@@ -29,38 +29,50 @@ const recName = (t: Arg | undefined) => (t as RecordType).fullName;
 // ---------------------------------------------------------------- residuals, pulls, chi2
 
 function residual(name: string, code: number): void {
-  def(name, ['double, double -> double', '[double], [double] -> [double]', '{double}, {double} -> {double}'], (i) => {
-    if (i.sig === 0) return (o: number, p: number) => o - p;
-    if (i.sig === 1)
-      return (o: Vec, p: Vec) => {
-        if (o.length !== p.length) throw rtError(code, 'misaligned prediction', name);
-        return o.map((x, k) => x - p[k]!);
+  def(
+    name,
+    ['double, double -> double', '[double], [double] -> [double]', '{double}, {double} -> {double}'],
+    (i) => {
+      if (i.sig === 0) return (o: number, p: number) => o - p;
+      if (i.sig === 1)
+        return (o: Vec, p: Vec) => {
+          if (o.length !== p.length) throw rtError(code, 'misaligned prediction', name);
+          return o.map((x, k) => x - p[k]!);
+        };
+      return (o: SVec, p: SVec) => {
+        if (!sameKeys(o, p)) throw rtError(code, 'misaligned prediction', name);
+        const r = newMap();
+        for (const k of Object.keys(o)) r[k] = o[k]! - p[k]!;
+        return r;
       };
-    return (o: SVec, p: SVec) => {
-      if (!sameKeys(o, p)) throw rtError(code, 'misaligned prediction', name);
-      const r = newMap();
-      for (const k of Object.keys(o)) r[k] = o[k]! - p[k]!;
-      return r;
-    };
-  });
+    },
+  );
 }
 function pull(name: string, code: number): void {
-  def(name, ['double, double, double -> double', '[double], [double], [double] -> [double]', '{double}, {double}, {double} -> {double}'], (i) => {
-    if (i.sig === 0) return (o: number, p: number, u: number) => (o - p) / u;
-    if (i.sig === 1)
-      return (o: Vec, p: Vec, u: Vec) => {
-        if (o.length !== p.length) throw rtError(code, 'misaligned prediction', name);
-        if (o.length !== u.length) throw rtError(code + 1, 'misaligned uncertainty', name);
-        return o.map((x, k) => (x - p[k]!) / u[k]!);
+  def(
+    name,
+    [
+      'double, double, double -> double',
+      '[double], [double], [double] -> [double]',
+      '{double}, {double}, {double} -> {double}',
+    ],
+    (i) => {
+      if (i.sig === 0) return (o: number, p: number, u: number) => (o - p) / u;
+      if (i.sig === 1)
+        return (o: Vec, p: Vec, u: Vec) => {
+          if (o.length !== p.length) throw rtError(code, 'misaligned prediction', name);
+          if (o.length !== u.length) throw rtError(code + 1, 'misaligned uncertainty', name);
+          return o.map((x, k) => (x - p[k]!) / u[k]!);
+        };
+      return (o: SVec, p: SVec, u: SVec) => {
+        if (!sameKeys(o, p)) throw rtError(code, 'misaligned prediction', name);
+        if (!sameKeys(o, u)) throw rtError(code + 1, 'misaligned uncertainty', name);
+        const r = newMap();
+        for (const k of Object.keys(o)) r[k] = (o[k]! - p[k]!) / u[k]!;
+        return r;
       };
-    return (o: SVec, p: SVec, u: SVec) => {
-      if (!sameKeys(o, p)) throw rtError(code, 'misaligned prediction', name);
-      if (!sameKeys(o, u)) throw rtError(code + 1, 'misaligned uncertainty', name);
-      const r = newMap();
-      for (const k of Object.keys(o)) r[k] = (o[k]! - p[k]!) / u[k]!;
-      return r;
-    };
-  });
+    },
+  );
 }
 function mahalanobis(name: string, code: number): void {
   def(name, ['[double], [double], [[double]] -> double', '{double}, {double}, {{double}} -> double'], (i) => {
@@ -74,15 +86,23 @@ function mahalanobis(name: string, code: number): void {
       return (o: Vec, p: Vec, cov: Vec[]) => {
         if (o.length < 1) throw rtError(code, 'too few rows/cols', name);
         if (o.length !== p.length) throw rtError(code + 1, 'misaligned prediction', name);
-        if (cov.length !== o.length || cov.some((r) => r.length !== o.length)) throw rtError(code + 2, 'misaligned covariance', name);
-        return dist(o.map((x, k) => x - p[k]!), cov);
+        if (cov.length !== o.length || cov.some((r) => r.length !== o.length))
+          throw rtError(code + 2, 'misaligned covariance', name);
+        return dist(
+          o.map((x, k) => x - p[k]!),
+          cov,
+        );
       };
     return (o: SVec, p: SVec, cov: Record<string, SVec>) => {
       const keys = Object.keys(o);
       if (keys.length < 1) throw rtError(code, 'too few rows/cols', name);
       if (!sameKeys(o, p)) throw rtError(code + 1, 'misaligned prediction', name);
-      if (!sameKeys(o, cov) || keys.some((k) => !sameKeys(o, cov[k]!))) throw rtError(code + 2, 'misaligned covariance', name);
-      return dist(keys.map((k) => o[k]! - p[k]!), keys.map((r) => keys.map((c) => cov[r]![c]!)));
+      if (!sameKeys(o, cov) || keys.some((k) => !sameKeys(o, cov[k]!)))
+        throw rtError(code + 2, 'misaligned covariance', name);
+      return dist(
+        keys.map((k) => o[k]! - p[k]!),
+        keys.map((r) => keys.map((c) => cov[r]![c]!)),
+      );
     };
   });
 }
@@ -94,12 +114,20 @@ function chi2(prefix: string, dof: string, probCode: number): void {
     (i) => {
       const rn = recName(i.args[1]);
       const sq = (x: number | Vec | SVec): number =>
-        typeof x === 'number' ? x * x : (Array.isArray(x) ? x : Object.values(x)).reduce((s, y) => s + y * y, 0);
-      return (x: number | Vec | SVec, s: PfaRecord) => makeRecord(rn, { ...s, chi2: (s['chi2'] as number) + sq(x), [dof]: (s[dof] as number) + 1 });
+        typeof x === 'number'
+          ? x * x
+          : (Array.isArray(x) ? x : Object.values(x)).reduce((s, y) => s + y * y, 0);
+      return (x: number | Vec | SVec, s: PfaRecord) =>
+        makeRecord(rn, { ...s, chi2: (s['chi2'] as number) + sq(x), [dof]: (s[dof] as number) + 1 });
     },
     needsFields(1, 'chi2', dof),
   );
-  def(`${prefix}.reducedChi2`, 'record A -> double', () => (s: PfaRecord) => (s['chi2'] as number) / (s[dof] as number), needsFields(0, 'chi2', dof));
+  def(
+    `${prefix}.reducedChi2`,
+    'record A -> double',
+    () => (s: PfaRecord) => (s['chi2'] as number) / (s[dof] as number),
+    needsFields(0, 'chi2', dof),
+  );
   def(
     `${prefix}.chi2Prob`,
     'record A -> double',
@@ -159,12 +187,18 @@ function ksProb(lambda: number): number {
 
 def(
   'model.reg.linearVariance',
-  ['[double], record M -> double', '[double], record M -> [double]', '{double}, record M -> double', '{double}, record M -> {double}'],
+  [
+    '[double], record M -> double',
+    '[double], record M -> [double]',
+    '{double}, record M -> double',
+    '{double}, record M -> {double}',
+  ],
   (i) => {
     const N = 'model.reg.linearVariance';
     const dense = (d: Vec, c: Vec[]) => {
       const x = [...d, 1];
-      if (c.length !== x.length || c.some((r) => r.length !== x.length)) throw rtError(31010, 'misaligned covariance', N);
+      if (c.length !== x.length || c.some((r) => r.length !== x.length))
+        throw rtError(31010, 'misaligned covariance', N);
       let s = 0;
       for (let a = 0; a < x.length; a++) for (let b = 0; b < x.length; b++) s += x[a]! * c[a]![b]! * x[b]!;
       return s;
@@ -181,7 +215,8 @@ def(
     if (i.sig === 2) return (d: SVec, m: PfaMap) => sparse(d, m['covar'] as Record<string, SVec>);
     return (d: SVec, m: PfaMap) => {
       const out = newMap();
-      for (const [k, c] of Object.entries(m['covar'] as Record<string, Record<string, SVec>>)) out[k] = sparse(d, c);
+      for (const [k, c] of Object.entries(m['covar'] as Record<string, Record<string, SVec>>))
+        out[k] = sparse(d, c);
       return out;
     };
   },
@@ -189,7 +224,8 @@ def(
     let t = field(args[1], 'covar');
     const depth = sig === 0 || sig === 2 ? 2 : 3;
     for (let k = 0; k < depth; k++) {
-      if (t?.kind !== (sig < 2 ? 'array' : 'map')) return 'the model record needs a "covar" matrix of matching shape';
+      if (t?.kind !== (sig < 2 ? 'array' : 'map'))
+        return 'the model record needs a "covar" matrix of matching shape';
       t = t.kind === 'array' ? t.items : t.kind === 'map' ? t.values : undefined;
     }
     return t && accepts(T.double, t) ? ret : 'the "covar" entries must be numbers';
@@ -208,13 +244,17 @@ def(
     throw rtError(32020, 'unrecognized logical operator', 'model.tree.compoundTest');
   },
 );
-def('model.tree.surrogateTest', 'record D, [record T], fn(D,T)->(boolean|null) -> boolean', () => (d: Value, cs: Value[], test: (x: Value, y: Value) => Value) => {
-  for (const c of cs) {
-    const r = test(d, c);
-    if (r !== null) return r;
-  }
-  throw rtError(32030, 'no successful surrogate', 'model.tree.surrogateTest');
-});
+def(
+  'model.tree.surrogateTest',
+  'record D, [record T], fn(D,T)->(boolean|null) -> boolean',
+  () => (d: Value, cs: Value[], test: (x: Value, y: Value) => Value) => {
+    for (const c of cs) {
+      const r = test(d, c);
+      if (r !== null) return r;
+    }
+    throw rtError(32030, 'no successful surrogate', 'model.tree.surrogateTest');
+  },
+);
 def(
   'model.tree.missingWalk',
   'record D, record T, fn(D,T)->(boolean|null) -> null',
@@ -236,7 +276,9 @@ def(
     if (node?.kind !== 'record') return 'the tree node must be a record';
     const parts = ['pass', 'fail', 'missing'].map((f) => field(node, f));
     if (parts.some((p) => !p)) return 'the tree node needs "pass", "fail" and "missing"';
-    const leaves = parts.flatMap((t) => (t!.kind === 'union' ? [...t!.types] : [t!])).filter((t) => !(t.kind === 'record' && t.fullName === node.fullName));
+    const leaves = parts
+      .flatMap((t) => (t!.kind === 'union' ? [...t!.types] : [t!]))
+      .filter((t) => !(t.kind === 'record' && t.fullName === node.fullName));
     return leaves.length ? unionOf(leaves) : 'the tree has no leaf type';
   },
 );
@@ -253,7 +295,9 @@ def(
   ['int, [double], [record C] -> [C]', 'int, A, [record C], fn(A,[double])->double -> [C]'],
   () => (n: number, d: Value, cs: PfaMap[], metric?: (a: Value, b: Value) => Value) => {
     if (n < 0) throw rtError(29010, 'n must be nonnegative', 'model.cluster.closestN');
-    const dist = metric ? (c: PfaMap) => metric(d, c['center']!) as number : (c: PfaMap) => euclid2(d as Vec, c['center'] as Vec);
+    const dist = metric
+      ? (c: PfaMap) => metric(d, c['center']!) as number
+      : (c: PfaMap) => euclid2(d as Vec, c['center'] as Vec);
     return cs
       .map((c, k) => ({ c, k, x: dist(c) }))
       .sort((a, b) => a.x - b.x || a.k - b.k)
@@ -264,8 +308,10 @@ def(
     const c = args[2]?.kind === 'array' ? args[2].items : undefined;
     const center = field(c, 'center');
     if (!center) return 'clusters need a "center" field';
-    if (sig === 0 && !(center.kind === 'array' && accepts(T.double, center.items))) return 'cluster centers must be arrays of numbers';
-    if (sig === 1 && args[3]?.kind === 'fcn' && !accepts(args[3].params[1]!, center)) return 'the metric must take the cluster center';
+    if (sig === 0 && !(center.kind === 'array' && accepts(T.double, center.items)))
+      return 'cluster centers must be arrays of numbers';
+    if (sig === 1 && args[3]?.kind === 'fcn' && !accepts(args[3].params[1]!, center))
+      return 'the metric must take the cluster center';
     return ret;
   },
 );
@@ -278,38 +324,47 @@ def(
       const N = 'model.cluster.updateMean';
       if (data.length === 0) throw rtError(29040, 'no data', N);
       const old = c['center'] as Vec;
-      if (data.some((x) => x.length !== old.length)) throw rtError(29041, 'dimensions of vectors do not match', N);
+      if (data.some((x) => x.length !== old.length))
+        throw rtError(29041, 'dimensions of vectors do not match', N);
       const center = old.map((o, k) => (w * o + data.reduce((s, x) => s + x[k]!, 0)) / (w + data.length));
       return makeRecord(rn, { ...c, center });
     };
   },
   (args, _s, ret) => {
     const center = field(args[1], 'center');
-    return center?.kind === 'array' && accepts(T.double, center.items) ? ret : 'the cluster needs a numeric array "center"';
+    return center?.kind === 'array' && accepts(T.double, center.items)
+      ? ret
+      : 'the cluster needs a numeric array "center"';
   },
 );
 def(
   'model.cluster.kmeansIteration',
   '[[A]], [record C], fn([A],[double])->double, fn([[A]],C)->C -> [C]',
-  () => (data: Value[][], cs: PfaMap[], metric: (a: Value, b: Value) => Value, update: (a: Value, b: Value) => Value) => {
-    const N = 'model.cluster.kmeansIteration';
-    if (data.length === 0) throw rtError(29030, 'no data', N);
-    if (cs.length === 0) throw rtError(29031, 'no clusters', N);
-    const matched: Value[][][] = cs.map(() => []);
-    for (const x of data) {
-      let best = 0;
-      let bestD = Infinity;
-      cs.forEach((c, k) => {
-        const m = metric(x, c['center']!) as number;
-        if (m < bestD) {
-          bestD = m;
-          best = k;
-        }
-      });
-      matched[best]!.push(x);
-    }
-    return cs.map((c, k) => (matched[k]!.length > 0 ? update(matched[k]!, c) : c));
-  },
+  () =>
+    (
+      data: Value[][],
+      cs: PfaMap[],
+      metric: (a: Value, b: Value) => Value,
+      update: (a: Value, b: Value) => Value,
+    ) => {
+      const N = 'model.cluster.kmeansIteration';
+      if (data.length === 0) throw rtError(29030, 'no data', N);
+      if (cs.length === 0) throw rtError(29031, 'no clusters', N);
+      const matched: Value[][][] = cs.map(() => []);
+      for (const x of data) {
+        let best = 0;
+        let bestD = Infinity;
+        cs.forEach((c, k) => {
+          const m = metric(x, c['center']!) as number;
+          if (m < bestD) {
+            bestD = m;
+            best = k;
+          }
+        });
+        matched[best]!.push(x);
+      }
+      return cs.map((c, k) => (matched[k]!.length > 0 ? update(matched[k]!, c) : c));
+    },
   (args, _s, ret) => {
     const c = args[1]?.kind === 'array' ? args[1].items : undefined;
     const center = field(c, 'center');
@@ -322,7 +377,8 @@ def(
   (i) => (data: Value[][], k: number, make: (a: Value, b: Value) => Value) => {
     const N = 'model.cluster.randomSeeds';
     if (k <= 0) throw rtError(29020, 'k must be greater than zero', N);
-    if (data.some((x) => x.length !== data[0]!.length)) throw rtError(29022, 'dimensions of vectors do not match', N);
+    if (data.some((x) => x.length !== data[0]!.length))
+      throw rtError(29022, 'dimensions of vectors do not match', N);
     const unique: Value[][] = [];
     for (const x of data) if (!unique.some((u) => equals(u, x))) unique.push(x);
     if (unique.length < k) throw rtError(29021, 'not enough unique points', N);
@@ -335,7 +391,9 @@ def(
   (args, _s, ret) => {
     const f = args[2];
     const c = f?.kind === 'fcn' ? f.ret : undefined;
-    return c?.kind === 'record' && field(c, 'center')?.kind === 'array' ? ret : 'newCluster must return a record with an array "center"';
+    return c?.kind === 'record' && field(c, 'center')?.kind === 'array'
+      ? ret
+      : 'newCluster must return a record with an array "center"';
   },
 );
 
@@ -395,19 +453,33 @@ def(
     const vecTo = i.sig === 1 || i.sig === 3;
     const item = (i.args[1] as { items: RecordType }).items;
     const withSigma = item.fields.some((f) => f.name === 'sigma');
-    return (x0: number | Vec, table: PfaRecord[], kw: number | null, kernel: (a: Value, b: Value) => Value) => {
+    return (
+      x0: number | Vec,
+      table: PfaRecord[],
+      kw: number | null,
+      kernel: (a: Value, b: Value) => Value,
+    ) => {
       if (table.length === 0) throw rtError(31080, 'table must have at least 1 entry', N);
       const x = vecX ? (x0 as Vec) : [x0 as number];
       if (x.length === 0) throw rtError(31081, 'x must have at least 1 feature', N);
       const xs = table.map((r) => (vecX ? (r['x'] as Vec) : [r['x'] as number]));
-      if (xs.some((v) => v.length !== x.length)) throw rtError(31082, 'table must have the same number of features as x', N);
+      if (xs.some((v) => v.length !== x.length))
+        throw rtError(31082, 'table must have the same number of features as x', N);
       const tos = table.map((r) => (vecTo ? (r['to'] as Vec) : [r['to'] as number]));
-      if (tos.some((t) => t.length === 0)) throw rtError(31083, 'table outputs must have at least 1 dimension', N);
+      if (tos.some((t) => t.length === 0))
+        throw rtError(31083, 'table outputs must have at least 1 dimension', N);
       const dims = tos[0]!.length;
-      if (tos.some((t) => t.length !== dims)) throw rtError(31084, 'table outputs must all have the same number of dimensions', N);
+      if (tos.some((t) => t.length !== dims))
+        throw rtError(31084, 'table outputs must all have the same number of dimensions', N);
       if (!x.every(Number.isFinite)) throw rtError(31085, 'x is not finite', N);
-      const sigmas = withSigma ? table.map((r) => (vecTo ? (r['sigma'] as Vec) : [r['sigma'] as number])) : undefined;
-      if (xs.some((v) => !v.every(Number.isFinite)) || tos.some((t) => !t.every(Number.isFinite)) || (sigmas && sigmas.some((s) => !s.every(Number.isFinite))))
+      const sigmas = withSigma
+        ? table.map((r) => (vecTo ? (r['sigma'] as Vec) : [r['sigma'] as number]))
+        : undefined;
+      if (
+        xs.some((v) => !v.every(Number.isFinite)) ||
+        tos.some((t) => !t.every(Number.isFinite)) ||
+        (sigmas && sigmas.some((s) => !s.every(Number.isFinite)))
+      )
         throw rtError(31086, 'table value is not finite', N);
       if (kw !== null && !Number.isFinite(kw)) throw rtError(31087, 'krigingWeight is not finite', N);
       const n = table.length;
@@ -415,7 +487,9 @@ def(
       const r = xs.map((a) => kernel(x, a) as number);
       const out = new Array<number>(dims);
       for (let d = 0; d < dims; d++) {
-        const R = base.map((row, p) => row.map((v, q) => (p === q ? 1 + (sigmas ? (sigmas[p]![d]! / tos[p]![d]!) ** 2 : 0) : v)));
+        const R = base.map((row, p) =>
+          row.map((v, q) => (p === q ? 1 + (sigmas ? (sigmas[p]![d]! / tos[p]![d]!) ** 2 : 0) : v)),
+        );
         const l = cholesky(R);
         if (!l) throw rtError(31088, 'matrix of kernel results is not positive definite', N);
         const y = tos.map((t) => t[d]!);
@@ -425,7 +499,10 @@ def(
           const riy = cholSolve(l, y);
           beta = riy.reduce((s, v) => s + v, 0) / ri1.reduce((s, v) => s + v, 0);
         }
-        const gamma = cholSolve(l, y.map((v) => v - beta!));
+        const gamma = cholSolve(
+          l,
+          y.map((v) => v - beta!),
+        );
         out[d] = beta + r.reduce((s, v, k) => s + v * gamma[k]!, 0);
       }
       return vecTo ? out : out[0]!;

@@ -1,5 +1,14 @@
 import { PfaSemanticError, rtError } from '../errors';
-import { T, accepts, isNumeric, unionOf, type AvroType, type EnumType, type FcnType, type RecordType } from '../types/avro-type';
+import {
+  T,
+  accepts,
+  isNumeric,
+  unionOf,
+  type AvroType,
+  type EnumType,
+  type FcnType,
+  type RecordType,
+} from '../types/avro-type';
 import { recordTypeOf, type PfaMap, type Value } from '../values';
 import { comparator, equals } from './compare';
 import { def } from './registry';
@@ -17,7 +26,12 @@ const isMap = (t: AvroType | undefined, depth: number): boolean =>
 
 def(
   'model.reg.linear',
-  ['[double], record M -> double', '[double], record M -> [double]', '{double}, record M -> double', '{double}, record M -> {double}'],
+  [
+    '[double], record M -> double',
+    '[double], record M -> [double]',
+    '{double}, record M -> double',
+    '{double}, record M -> {double}',
+  ],
   (i) => {
     const multi = i.sig === 1 || i.sig === 3;
     if (i.sig < 2) {
@@ -41,29 +55,55 @@ def(
       for (const k of Object.keys(c)) s += (d[k] ?? 0) * c[k]!;
       return s;
     };
-    if (!multi) return (d: Record<string, number>, m: PfaMap) => dot(d, m['coeff'] as Record<string, number>) + (m['const'] as number);
+    if (!multi)
+      return (d: Record<string, number>, m: PfaMap) =>
+        dot(d, m['coeff'] as Record<string, number>) + (m['const'] as number);
     return (d: Record<string, number>, m: PfaMap) => {
       const coeff = m['coeff'] as Record<string, Record<string, number>>;
       const c0 = m['const'] as Record<string, number>;
       const out = Object.create(null) as Record<string, number>;
-      for (const k of new Set([...Object.keys(coeff), ...Object.keys(c0)])) out[k] = dot(d, coeff[k] ?? {}) + (c0[k] ?? 0);
+      for (const k of new Set([...Object.keys(coeff), ...Object.keys(c0)]))
+        out[k] = dot(d, coeff[k] ?? {}) + (c0[k] ?? 0);
       return out;
     };
   },
   (args, sig, ret) => {
     const coeff = field(args[1], 'coeff');
     const c0 = field(args[1], 'const');
-    const ok = [isArr(coeff, 1) && isArr(c0, 0), isArr(coeff, 2) && isArr(c0, 1), isMap(coeff, 1) && isMap(c0, 0), isMap(coeff, 2) && isMap(c0, 1)][sig];
+    const ok = [
+      isArr(coeff, 1) && isArr(c0, 0),
+      isArr(coeff, 2) && isArr(c0, 1),
+      isMap(coeff, 1) && isMap(c0, 0),
+      isMap(coeff, 2) && isMap(c0, 1),
+    ][sig];
     return ok ? ret : 'the model record needs "coeff" and "const" of matching shapes';
   },
 );
 
 // ---------------------------------------------------------------- trees
 
-const OPS = new Set(['==', '!=', '<', '<=', '>', '>=', 'in', 'notIn', 'alwaysTrue', 'alwaysFalse', 'isMissing', 'notMissing']);
+const OPS = new Set([
+  '==',
+  '!=',
+  '<',
+  '<=',
+  '>',
+  '>=',
+  'in',
+  'notIn',
+  'alwaysTrue',
+  'alwaysFalse',
+  'isMissing',
+  'notMissing',
+]);
 
 /** Builds a `(datum, node) => boolean` test for node records {field: enum, operator: string, value: V}. */
-function simpleTest(datum: RecordType, node: RecordType, code: number, name: string): (d: PfaMap, n: PfaMap) => boolean | null {
+function simpleTest(
+  datum: RecordType,
+  node: RecordType,
+  code: number,
+  name: string,
+): (d: PfaMap, n: PfaMap) => boolean | null {
   const valueType = field(node, 'value')!;
   const cmps = new Map<string, (a: Value, b: Value) => number>();
   for (const f of datum.fields) {
@@ -129,7 +169,9 @@ function scoreType(node: RecordType): AvroType | string {
   const pass = field(node, 'pass');
   const fail = field(node, 'fail');
   if (!pass || !fail) return 'the tree node needs "pass" and "fail"';
-  const leaves = [pass, fail].flatMap((t) => (t.kind === 'union' ? [...t.types] : [t])).filter((t) => !(t.kind === 'record' && t.fullName === node.fullName));
+  const leaves = [pass, fail]
+    .flatMap((t) => (t.kind === 'union' ? [...t.types] : [t]))
+    .filter((t) => !(t.kind === 'record' && t.fullName === node.fullName));
   if (leaves.length === 0) return 'the tree has no leaf type';
   return unionOf(leaves);
 }
@@ -165,7 +207,8 @@ def(
   'record D, record T, fn(D,T)->boolean -> null',
   (i) => {
     const name = (i.args[1] as RecordType).fullName;
-    return (d: PfaMap, n0: PfaMap, f: (x: Value, y: Value) => Value) => walk(d, n0, name, (x, n) => f(x, n) === true);
+    return (d: PfaMap, n0: PfaMap, f: (x: Value, y: Value) => Value) =>
+      walk(d, n0, name, (x, n) => f(x, n) === true);
   },
   (args) => (args[1]?.kind === 'record' ? scoreType(args[1]) : 'the tree node must be a record'),
 );

@@ -16,22 +16,36 @@ const normCdf = (z: number) => 0.5 * (1 + erf(z / SQRT2));
 export function normQuantile(p: number): number {
   if (p <= 0) return -Infinity;
   if (p >= 1) return Infinity;
-  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
-  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
-  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const a = [
+    -39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716,
+    2.506628277459239,
+  ];
+  const b = [
+    -54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572,
+  ];
+  const c = [
+    -0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968,
+    2.938163982698783,
+  ];
   const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
   const lo = 0.02425;
   let x: number;
   if (p < lo) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    x =
+      (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   } else if (p <= 1 - lo) {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
+    x =
+      ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) /
+      (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
+    x =
+      -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) /
+      ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   }
   const e = normCdf(x) - p;
   const u = e * Math.sqrt(2 * Math.PI) * Math.exp((x * x) / 2);
@@ -56,16 +70,26 @@ function family(prefix: string, base: number, params: string, d: Dist, ll = fals
     const name = `prob.dist.${prefix}${suffix}`;
     const impl = (x: number, ...ps: number[]) => {
       if (!fin(...ps) || !d.ok(...ps)) throw rtError(code, 'invalid parameterization', name);
-      if (kind === 'qf' ? !(x >= 0 && x <= 1) : !Number.isFinite(x)) throw rtError(code + 1, 'invalid input', name);
+      if (kind === 'qf' ? !(x >= 0 && x <= 1) : !Number.isFinite(x))
+        throw rtError(code + 1, 'invalid input', name);
       return d[kind](x, ...ps);
     };
     if (prefix === 'gaussian')
-      def(name, [`double, ${params} -> double`, 'double, record A -> double'], (i) =>
-        i.sig === 0 ? impl : (x: number, r: PfaRecord) => impl(x, r['mean'] as number, Math.sqrt(r['variance'] as number)),
-      (args, sig, ret) =>
-        sig === 0 || (args[1]?.kind === 'record' && ['mean', 'variance'].every((f) => (args[1] as { fields: { name: string }[] }).fields.some((x) => x.name === f)))
-          ? ret
-          : 'the parameter record needs "mean" and "variance"',
+      def(
+        name,
+        [`double, ${params} -> double`, 'double, record A -> double'],
+        (i) =>
+          i.sig === 0
+            ? impl
+            : (x: number, r: PfaRecord) => impl(x, r['mean'] as number, Math.sqrt(r['variance'] as number)),
+        (args, sig, ret) =>
+          sig === 0 ||
+          (args[1]?.kind === 'record' &&
+            ['mean', 'variance'].every((f) =>
+              (args[1] as { fields: { name: string }[] }).fields.some((x) => x.name === f),
+            ))
+            ? ret
+            : 'the parameter record needs "mean" and "variance"',
       );
     else fn(name, `double, ${params} -> double`, impl);
   }
@@ -78,7 +102,12 @@ family(
   'double, double',
   {
     ok: (_mu, s) => s! >= 0,
-    pdf: (x, mu, s) => (s === 0 ? (x === mu ? Infinity : -Infinity) : -((x - mu!) ** 2) / (2 * s! * s!) - Math.log(s! * Math.sqrt(2 * Math.PI))),
+    pdf: (x, mu, s) =>
+      s === 0
+        ? x === mu
+          ? Infinity
+          : -Infinity
+        : -((x - mu!) ** 2) / (2 * s! * s!) - Math.log(s! * Math.sqrt(2 * Math.PI)),
     cdf: (x, mu, s) => (s === 0 ? (x < mu! ? 0 : 1) : normCdf((x - mu!) / s!)),
     qf: (p, mu, s) => (s === 0 ? mu! : mu! + s! * normQuantile(p)),
   },
@@ -98,7 +127,8 @@ family('cauchy', 13180, 'double, double', {
 });
 family('lognormal', 13240, 'double, double', {
   ok: (_m, s) => s! > 0,
-  pdf: (x, m, s) => (x <= 0 ? 0 : Math.exp(-((Math.log(x) - m!) ** 2) / (2 * s! * s!)) / (x * s! * Math.sqrt(2 * Math.PI))),
+  pdf: (x, m, s) =>
+    x <= 0 ? 0 : Math.exp(-((Math.log(x) - m!) ** 2) / (2 * s! * s!)) / (x * s! * Math.sqrt(2 * Math.PI)),
   cdf: (x, m, s) => (x <= 0 ? 0 : normCdf((Math.log(x) - m!) / s!)),
   qf: (p, m, s) => Math.exp(m! + s! * normQuantile(p)),
 });

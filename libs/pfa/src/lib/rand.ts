@@ -65,7 +65,8 @@ def(
   ['[double] -> int', '[record A] -> A'],
   (i) => {
     const pick = (ws: number[]): number => {
-      if (ws.some((w) => !Number.isFinite(w))) throw rtError(34071, 'distribution must be finite', 'rand.histogram');
+      if (ws.some((w) => !Number.isFinite(w)))
+        throw rtError(34071, 'distribution must be finite', 'rand.histogram');
       if (ws.some((w) => w < 0)) throw rtError(34072, 'distribution must be non-negative', 'rand.histogram');
       const total = ws.reduce((s, w) => s + w, 0);
       if (!(total > 0)) throw rtError(34070, 'distribution must be non-empty', 'rand.histogram');
@@ -78,10 +79,15 @@ def(
       }
       return last;
     };
-    return i.sig === 0 ? (ws: number[]) => pick(ws) : (rs: PfaRecord[]) => rs[pick(rs.map((r) => r['prob'] as number))]!;
+    return i.sig === 0
+      ? (ws: number[]) => pick(ws)
+      : (rs: PfaRecord[]) => rs[pick(rs.map((r) => r['prob'] as number))]!;
   },
   (args, sig, ret) =>
-    sig === 0 || (args[0]?.kind === 'array' && args[0].items.kind === 'record' && (args[0].items as RecordType).fields.some((f) => f.name === 'prob'))
+    sig === 0 ||
+    (args[0]?.kind === 'array' &&
+      args[0].items.kind === 'record' &&
+      (args[0].items as RecordType).fields.some((f) => f.name === 'prob'))
       ? ret
       : 'the records need a "prob" field',
 );
@@ -116,7 +122,8 @@ def('rand.bytes', ['int -> bytes', 'int, bytes -> bytes', 'int, int, int -> byte
   const size = (n: number) => {
     if (n <= 0) throw rtError(34090, 'size must be positive', N);
   };
-  const range = (n: number, lo: number, hi: number) => Uint8Array.from({ length: n }, () => lo + below(i.random, hi - lo));
+  const range = (n: number, lo: number, hi: number) =>
+    Uint8Array.from({ length: n }, () => lo + below(i.random, hi - lo));
   if (i.sig === 0) return (n: number) => (size(n), range(n, 0, 256));
   if (i.sig === 1)
     return (n: number, pop: Uint8Array) => {

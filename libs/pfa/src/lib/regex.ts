@@ -66,21 +66,28 @@ function positioner(s: string): (i: number) => number {
   return (i) => [...s.slice(0, i)].length;
 }
 
-function regexFn(name: string, code: number, ret: [string, string], body: (re: RegExp, h: string, kind: Sig, args: string[]) => Value): void {
+function regexFn(
+  name: string,
+  code: number,
+  ret: [string, string],
+  body: (re: RegExp, h: string, kind: Sig, args: string[]) => Value,
+): void {
   const three = name.startsWith('re.replace');
   const sigs = three
     ? [`string, string, string -> ${ret[0]}`, `bytes, bytes, bytes -> ${ret[1]}`]
     : [`string, string -> ${ret[0]}`, `bytes, bytes -> ${ret[1]}`];
   def(name, sigs, (info) => {
     const compile = compiler(name, code);
-    if (info.sig === 0) return (h: string, p: string, r?: string) => body(compile(p), h, 'string', r === undefined ? [] : [r]);
+    if (info.sig === 0)
+      return (h: string, p: string, r?: string) => body(compile(p), h, 'string', r === undefined ? [] : [r]);
     return (h: Uint8Array, p: Uint8Array, r?: Uint8Array) =>
       body(compile(latin1(p)), latin1(h), 'bytes', r === undefined ? [] : [latin1(r)]);
   });
 }
 
 const out = (kind: Sig, s: string): Value => (kind === 'bytes' ? unlatin1(s) : s);
-const pair = (pos: (i: number) => number, g: [number, number] | undefined): Value[] => (g ? [pos(g[0]), pos(g[1])] : [-1, -1]);
+const pair = (pos: (i: number) => number, g: [number, number] | undefined): Value[] =>
+  g ? [pos(g[0]), pos(g[1])] : [-1, -1];
 
 regexFn('re.index', 35000, ['[int]', '[int]'], (re, h) => {
   for (const m of matches(re, h, true)) {
@@ -116,7 +123,9 @@ regexFn('re.indexall', 35050, ['[[int]]', '[[int]]'], (re, h) => {
   const pos = positioner(h);
   return [...matches(re, h)].map((m) => [pos(m.index), pos(m.end)]);
 });
-regexFn('re.findall', 35060, ['[string]', '[bytes]'], (re, h, kind) => [...matches(re, h)].map((m) => out(kind, m.text[0]!)));
+regexFn('re.findall', 35060, ['[string]', '[bytes]'], (re, h, kind) =>
+  [...matches(re, h)].map((m) => out(kind, m.text[0]!)),
+);
 regexFn('re.findfirst', 35070, ['(string|null)', '(bytes|null)'], (re, h, kind) => {
   for (const m of matches(re, h, true)) return out(kind, m.text[0]!);
   return null;
@@ -160,4 +169,6 @@ regexFn('re.split', 35130, ['[string]', '[bytes]'], (re, h, kind) => {
   pieces.push(out(kind, h.slice(at)));
   return pieces;
 });
-regexFn('re.replaceall', 35140, ['string', 'bytes'], (re, h, kind, [r]) => out(kind, replaceMatches(h, [...matches(re, h)], r!)));
+regexFn('re.replaceall', 35140, ['string', 'bytes'], (re, h, kind, [r]) =>
+  out(kind, replaceMatches(h, [...matches(re, h)], r!)),
+);

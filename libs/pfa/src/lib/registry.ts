@@ -40,7 +40,10 @@ export function def(
 ): void {
   if (LIBRARY.has(name)) throw new Error(`library function ${name} defined twice`);
   const list = typeof sigs === 'string' ? [sigs] : sigs;
-  LIBRARY.set(name, refine ? { name, sigs: list.map(parseSig), build, refine } : { name, sigs: list.map(parseSig), build });
+  LIBRARY.set(
+    name,
+    refine ? { name, sigs: list.map(parseSig), build, refine } : { name, sigs: list.map(parseSig), build },
+  );
 }
 
 /** A function whose implementation does not depend on the argument types. */

@@ -30,7 +30,7 @@ class Writer {
   /** Zig-zag varint of an integer (exact for |x| ≤ 2^53 via BigInt). */
   long(x: number): void {
     let z = BigInt(x);
-    z = z >= 0n ? z << 1n : ((-z) << 1n) - 1n;
+    z = z >= 0n ? z << 1n : (-z << 1n) - 1n;
     do {
       let b = Number(z & 0x7fn);
       z >>= 7n;
@@ -161,7 +161,8 @@ const setOf = (entries: Iterable<[string, Value]>): M => {
   for (const [k, v] of entries) m[k] = v;
   return m;
 };
-const itemOf = (t: AvroType | { kind: 'fcn' }): AvroType => ((t as AvroType).kind === 'map' ? (t as { values: AvroType }).values : (t as AvroType));
+const itemOf = (t: AvroType | { kind: 'fcn' }): AvroType =>
+  (t as AvroType).kind === 'map' ? (t as { values: AvroType }).values : (t as AvroType);
 
 def('map.toset', '[A] -> {A}', (i) => {
   const t = (i.args[0] as { items: AvroType }).items;
@@ -173,10 +174,24 @@ def('map.in', '{A}, A -> boolean', (i) => {
   return (m: M, x: Value) => has(m, b64(avroBinary(t, x)));
 });
 def('map.union', '{A}, {A} -> {A}', () => (a: M, b: M) => Object.assign(Object.create(null) as M, a, b));
-def('map.intersection', '{A}, {A} -> {A}', () => (a: M, b: M) => setOf(Object.entries(a).filter(([k]) => has(b, k))));
-def('map.diff', '{A}, {A} -> {A}', () => (a: M, b: M) => setOf(Object.entries(a).filter(([k]) => !has(b, k))));
-def('map.symdiff', '{A}, {A} -> {A}', () => (a: M, b: M) =>
-  setOf([...Object.entries(a).filter(([k]) => !has(b, k)), ...Object.entries(b).filter(([k]) => !has(a, k))]),
+def(
+  'map.intersection',
+  '{A}, {A} -> {A}',
+  () => (a: M, b: M) => setOf(Object.entries(a).filter(([k]) => has(b, k))),
+);
+def(
+  'map.diff',
+  '{A}, {A} -> {A}',
+  () => (a: M, b: M) => setOf(Object.entries(a).filter(([k]) => !has(b, k))),
+);
+def(
+  'map.symdiff',
+  '{A}, {A} -> {A}',
+  () => (a: M, b: M) =>
+    setOf([
+      ...Object.entries(a).filter(([k]) => !has(b, k)),
+      ...Object.entries(b).filter(([k]) => !has(a, k)),
+    ]),
 );
 def('map.subset', '{A}, {A} -> boolean', () => (a: M, b: M) => Object.keys(a).every((k) => has(b, k)));
 def('map.disjoint', '{A}, {A} -> boolean', () => (a: M, b: M) => !Object.keys(a).some((k) => has(b, k)));

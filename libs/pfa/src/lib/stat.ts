@@ -8,7 +8,8 @@ import { def, fn } from './registry';
  * so every update returns a new record of the state's own type with the other fields copied unchanged.
  */
 type Arg = AvroType | FcnType;
-const fieldsOf = (t: Arg | undefined): Set<string> => new Set(t?.kind === 'record' ? t.fields.map((f) => f.name) : []);
+const fieldsOf = (t: Arg | undefined): Set<string> =>
+  new Set(t?.kind === 'record' ? t.fields.map((f) => f.name) : []);
 const recordName = (t: Arg | undefined): string => (t as RecordType).fullName;
 /** Checks for the fields the signature notation cannot require; returns the return type or a reason. */
 const needs =
@@ -18,7 +19,8 @@ const needs =
     const missing = names.filter((n) => !have.has(n));
     return missing.length === 0 ? ret : `the state record needs field(s) ${missing.join(', ')}`;
   };
-const update = (name: string, old: PfaRecord, changes: Record<string, Value>): PfaRecord => makeRecord(name, { ...old, ...changes });
+const update = (name: string, old: PfaRecord, changes: Record<string, Value>): PfaRecord =>
+  makeRecord(name, { ...old, ...changes });
 
 // ---------------------------------------------------------------- counters, means, variances
 
@@ -40,7 +42,8 @@ def(
         const delta = x - mean;
         const newMean = mean + (w / next) * delta;
         changes['mean'] = newMean;
-        if (withVariance) changes['variance'] = ((s['variance'] as number) * count + w * delta * (x - newMean)) / next;
+        if (withVariance)
+          changes['variance'] = ((s['variance'] as number) * count + w * delta * (x - newMean)) / next;
       }
       return update(name, s, changes);
     };
@@ -48,7 +51,9 @@ def(
   (args, sig, ret) => {
     const r = needs(2, 'count')(args, sig, ret);
     if (typeof r === 'string') return r;
-    return fieldsOf(args[2]).has('variance') && !fieldsOf(args[2]).has('mean') ? 'a state with "variance" needs "mean"' : ret;
+    return fieldsOf(args[2]).has('variance') && !fieldsOf(args[2]).has('mean')
+      ? 'a state with "variance" needs "mean"'
+      : ret;
   },
 );
 
@@ -62,12 +67,15 @@ def(
       const mean = s['mean'] as number[];
       const cov = s['covariance'] as number[][];
       if (x.length < 2) throw rtError(14011, 'too few components', N);
-      if (mean.length !== x.length || cov.length !== x.length || cov.some((r) => r.length !== x.length)) throw rtError(14012, 'unequal length arrays', N);
+      if (mean.length !== x.length || cov.length !== x.length || cov.some((r) => r.length !== x.length))
+        throw rtError(14012, 'unequal length arrays', N);
       const count = s['count'] as number;
       const next = count + w;
       const dx = x.map((v, k) => v - mean[k]!);
       const newMean = mean.map((m, k) => m + (w / next) * dx[k]!);
-      const newCov = cov.map((r, a) => r.map((c, b) => (c * count + ((w * count) / next) * dx[a]! * dx[b]!) / next));
+      const newCov = cov.map((r, a) =>
+        r.map((c, b) => (c * count + ((w * count) / next) * dx[a]! * dx[b]!) / next),
+      );
       return update(name, s, { count: next, mean: newMean, covariance: newCov });
     };
   },
@@ -130,7 +138,9 @@ def(
       const trend = s['trend'] as number;
       const c0 = cycle[0]!;
       const mult = s['multiplicative'] === true;
-      const a = mult ? (alpha * x) / c0 + (1 - alpha) * (level + trend) : alpha * (x - c0) + (1 - alpha) * (level + trend);
+      const a = mult
+        ? (alpha * x) / c0 + (1 - alpha) * (level + trend)
+        : alpha * (x - c0) + (1 - alpha) * (level + trend);
       const b = beta * (a - level) + (1 - beta) * trend;
       const c = mult ? (gamma * x) / a + (1 - gamma) * c0 : gamma * (x - a) + (1 - gamma) * c0;
       // The cycle rotates left so its head is always the coefficient for the next time step.
@@ -221,7 +231,8 @@ def(
       } else {
         const ranges = h['ranges'] as number[][];
         if (values.length !== ranges.length) throw rtError(14080, 'wrong histogram size', N);
-        if (ranges.some((r) => r.length !== 2 || r[0]! > r[1]!)) throw rtError(14083, 'bad histogram ranges', N);
+        if (ranges.some((r) => r.length !== 2 || r[0]! > r[1]!))
+          throw rtError(14083, 'bad histogram ranges', N);
         let hit = false;
         ranges.forEach(([lo, hi], k) => {
           if ((lo === hi && x === lo) || (x >= lo! && x < hi!)) {
@@ -236,10 +247,18 @@ def(
   },
   (args, sig, ret) => {
     const f = fieldsOf(args[2]);
-    const ok = [['numbins', 'low', 'high', 'values'], ['low', 'binsize', 'values'], ['ranges', 'values']][sig]!;
+    const ok = [
+      ['numbins', 'low', 'high', 'values'],
+      ['low', 'binsize', 'values'],
+      ['ranges', 'values'],
+    ][sig]!;
     if (!ok.every((n) => f.has(n))) return `the histogram record needs ${ok.join(', ')}`;
     // Each shape matches exactly one signature, so the overloads never compete.
-    const shapes = [f.has('numbins'), f.has('binsize') && !f.has('numbins'), f.has('ranges') && !f.has('numbins') && !f.has('binsize')];
+    const shapes = [
+      f.has('numbins'),
+      f.has('binsize') && !f.has('numbins'),
+      f.has('ranges') && !f.has('numbins') && !f.has('binsize'),
+    ];
     return shapes[sig] ? ret : 'another histogram shape';
   },
 );
@@ -258,12 +277,16 @@ def(
   needs(2, 'values'),
 );
 
-fn('stat.sample.topN', 'A, [A], int, fn(A,A)->boolean -> [A]', (x: Value, top: Value[], n: number, lessThan: (a: Value, b: Value) => Value) => {
-  // Inserted before the first element smaller than x, so equal elements already present keep precedence.
-  const at = top.findIndex((e) => lessThan(e, x) === true);
-  const out = at < 0 ? [...top, x] : [...top.slice(0, at), x, ...top.slice(at)];
-  return out.slice(0, Math.max(0, n));
-});
+fn(
+  'stat.sample.topN',
+  'A, [A], int, fn(A,A)->boolean -> [A]',
+  (x: Value, top: Value[], n: number, lessThan: (a: Value, b: Value) => Value) => {
+    // Inserted before the first element smaller than x, so equal elements already present keep precedence.
+    const at = top.findIndex((e) => lessThan(e, x) === true);
+    const out = at < 0 ? [...top, x] : [...top.slice(0, at), x, ...top.slice(at)];
+    return out.slice(0, Math.max(0, n));
+  },
+);
 
 // ---------------------------------------------------------------- change detection
 
@@ -277,7 +300,8 @@ def(
       let numRuns = h['numRuns'] as number;
       let currentRun = h['currentRun'] as number;
       let longestRun = h['longestRun'] as number;
-      if (numEvents < 0 || numRuns < 0 || currentRun < 0 || longestRun < 0) throw rtError(37000, 'counter out of range', 'stat.change.updateTrigger');
+      if (numEvents < 0 || numRuns < 0 || currentRun < 0 || longestRun < 0)
+        throw rtError(37000, 'counter out of range', 'stat.change.updateTrigger');
       if (p) {
         numEvents++;
         if (currentRun === 0) numRuns++;
@@ -301,7 +325,12 @@ def(
           const count = mv['count'] as number;
           return unbiased ? z * Math.sqrt(count / (count - 1)) : z;
         },
-  (args, sig, ret) => (sig === 0 ? needs(1, 'mean', 'variance') : needs(1, 'count', 'mean', 'variance'))(args, sig, ret),
+  (args, sig, ret) =>
+    (sig === 0 ? needs(1, 'mean', 'variance') : needs(1, 'count', 'mean', 'variance'))(args, sig, ret),
 );
 
-fn('stat.change.updateCUSUM', 'double, double, double -> double', (llr: number, last: number, reset: number) => Math.max(llr + last, reset));
+fn(
+  'stat.change.updateCUSUM',
+  'double, double, double -> double',
+  (llr: number, last: number, reset: number) => Math.max(llr + last, reset),
+);

@@ -22,7 +22,9 @@ fn('s.substrto', 'string, int, int, string -> string', (s: string, a: number, b:
   return cs.slice(0, x).join('') + r + cs.slice(y).join('');
 });
 fn('s.contains', 'string, string -> boolean', (h: string, n: string) => h.includes(n));
-fn('s.count', 'string, string -> int', (h: string, n: string) => (n.length === 0 ? 0 : h.split(n).length - 1));
+fn('s.count', 'string, string -> int', (h: string, n: string) =>
+  n.length === 0 ? 0 : h.split(n).length - 1,
+);
 fn('s.index', 'string, string -> int', (h: string, n: string) => {
   const i = h.indexOf(n);
   return i < 0 ? -1 : [...h.slice(0, i)].length;
@@ -51,7 +53,9 @@ const stripper = (left: boolean, right: boolean) => (s: string, chars: string) =
 fn('s.lstrip', 'string, string -> string', stripper(true, false));
 fn('s.rstrip', 'string, string -> string', stripper(false, true));
 fn('s.strip', 'string, string -> string', stripper(true, true));
-fn('s.replaceall', 'string, string, string -> string', (s: string, o: string, r: string) => (o === '' ? s : s.split(o).join(r)));
+fn('s.replaceall', 'string, string, string -> string', (s: string, o: string, r: string) =>
+  o === '' ? s : s.split(o).join(r),
+);
 fn('s.replacefirst', 'string, string, string -> string', (s: string, o: string, r: string) => {
   const i = s.indexOf(o);
   return i < 0 || o === '' ? s : s.slice(0, i) + r + s.slice(i + o.length);
@@ -71,27 +75,43 @@ fn('s.translate', 'string, string, string -> string', (s: string, oldc: string, 
     .join('');
 });
 function pad(s: string, width: number, zero: boolean): string {
-  if (width >= 0) return zero ? (s.startsWith('-') ? '-' + s.slice(1).padStart(width - 1, '0') : s.padStart(width, '0')) : s.padStart(width, ' ');
+  if (width >= 0)
+    return zero
+      ? s.startsWith('-')
+        ? '-' + s.slice(1).padStart(width - 1, '0')
+        : s.padStart(width, '0')
+      : s.padStart(width, ' ');
   return s.padEnd(-width, ' ');
 }
-def('s.int', ['long -> string', 'long, int, boolean -> string'], () => (x: number, w?: number, z?: boolean) => {
-  if (w === undefined) return String(x);
-  if (w < 0 && z) throw rtError(39240, 'negative width cannot be used with zero-padding', 's.int');
-  return pad(String(x), w, z ?? false);
-});
-def('s.hex', ['long -> string', 'long, int, boolean -> string'], () => (x: number, w?: number, z?: boolean) => {
-  if (w !== undefined && w < 0 && z) throw rtError(39110, 'negative width cannot be used with zero-padding', 's.hex');
-  if (x < 0) throw rtError(39111, 'negative number', 's.hex');
-  const h = x.toString(16);
-  return w === undefined ? h : pad(h, w, z ?? false);
-});
+def(
+  's.int',
+  ['long -> string', 'long, int, boolean -> string'],
+  () => (x: number, w?: number, z?: boolean) => {
+    if (w === undefined) return String(x);
+    if (w < 0 && z) throw rtError(39240, 'negative width cannot be used with zero-padding', 's.int');
+    return pad(String(x), w, z ?? false);
+  },
+);
+def(
+  's.hex',
+  ['long -> string', 'long, int, boolean -> string'],
+  () => (x: number, w?: number, z?: boolean) => {
+    if (w !== undefined && w < 0 && z)
+      throw rtError(39110, 'negative width cannot be used with zero-padding', 's.hex');
+    if (x < 0) throw rtError(39111, 'negative number', 's.hex');
+    const h = x.toString(16);
+    return w === undefined ? h : pad(h, w, z ?? false);
+  },
+);
 
-const INT_RE = (base: number) => new RegExp(`^[-+]?[${'0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base)}]+$`, 'i');
+const INT_RE = (base: number) =>
+  new RegExp(`^[-+]?[${'0123456789abcdefghijklmnopqrstuvwxyz'.slice(0, base)}]+$`, 'i');
 fn('parse.int', 'string, int -> int', (s: string, base: number) => {
   if (base < 2 || base > 36) throw rtError(33001, 'base out of range', 'parse.int');
   const t = s.trim();
   const v = parseInt(t, base);
-  if (!INT_RE(base).test(t) || v > 2147483647 || v < -2147483648) throw rtError(33000, 'not an integer', 'parse.int');
+  if (!INT_RE(base).test(t) || v > 2147483647 || v < -2147483648)
+    throw rtError(33000, 'not an integer', 'parse.int');
   return v;
 });
 fn('parse.long', 'string, int -> long', (s: string, base: number) => {

@@ -90,13 +90,21 @@ const RANGES: [string, number, (d: Date) => number][] = [
 ];
 for (const [field, code, get] of RANGES) {
   const name = `time.${field}`;
-  fn(name, 'double, string, double, double -> boolean', (ts: number, zone: string, low: number, high: number) => {
-    if (!(low < high)) throw rtError(code, 'bad time range', name);
-    const v = get(local(ts, zone, code + 1, name));
-    return low <= v && v < high;
-  });
+  fn(
+    name,
+    'double, string, double, double -> boolean',
+    (ts: number, zone: string, low: number, high: number) => {
+      if (!(low < high)) throw rtError(code, 'bad time range', name);
+      const v = get(local(ts, zone, code + 1, name));
+      return low <= v && v < high;
+    },
+  );
 }
-fn('time.isWeekend', 'double, string -> boolean', (ts: number, zone: string) => dayOfWeek(local(ts, zone, 40160, 'time.isWeekend')) >= 5);
+fn(
+  'time.isWeekend',
+  'double, string -> boolean',
+  (ts: number, zone: string) => dayOfWeek(local(ts, zone, 40160, 'time.isWeekend')) >= 5,
+);
 fn('time.isWorkHours', 'double, string -> boolean', (ts: number, zone: string) => {
   const d = local(ts, zone, 40170, 'time.isWorkHours');
   const h = d.getUTCHours();
@@ -106,15 +114,36 @@ fn('time.isWorkHours', 'double, string -> boolean', (ts: number, zone: string) =
 fn(
   'time.makeTimestamp',
   'int, int, int, int, int, int, int, string -> double',
-  (year: number, month: number, day: number, hour: number, minute: number, second: number, milli: number, zone: string) => {
+  (
+    year: number,
+    month: number,
+    day: number,
+    hour: number,
+    minute: number,
+    second: number,
+    milli: number,
+    zone: string,
+  ) => {
     const name = 'time.makeTimestamp';
-    if (zone !== '' && zone !== 'UTC' && !formatter(zone)) throw rtError(40080, 'unrecognized timezone string', name);
+    if (zone !== '' && zone !== 'UTC' && !formatter(zone))
+      throw rtError(40080, 'unrecognized timezone string', name);
     const d = new Date(0);
     d.setUTCFullYear(year, month - 1, day);
     d.setUTCHours(hour, minute, second, milli);
     const ok =
-      year >= 1 && year <= 9999 && d.getUTCFullYear() === year && d.getUTCMonth() === month - 1 && d.getUTCDate() === day &&
-      hour >= 0 && hour < 24 && minute >= 0 && minute < 60 && second >= 0 && second < 60 && milli >= 0 && milli < 1000;
+      year >= 1 &&
+      year <= 9999 &&
+      d.getUTCFullYear() === year &&
+      d.getUTCMonth() === month - 1 &&
+      d.getUTCDate() === day &&
+      hour >= 0 &&
+      hour < 24 &&
+      minute >= 0 &&
+      minute < 60 &&
+      second >= 0 &&
+      second < 60 &&
+      milli >= 0 &&
+      milli < 1000;
     if (!ok) throw rtError(40081, 'timestamp undefined for given parameters', name);
     // Wall clock to instant: subtract the offset, re-evaluated at the candidate instant (DST transitions).
     const wall = d.getTime();

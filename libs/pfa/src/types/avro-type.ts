@@ -4,13 +4,7 @@ import { PfaSemanticError } from '../errors';
 export type PrimitiveKind = 'null' | 'boolean' | 'int' | 'long' | 'float' | 'double' | 'bytes' | 'string';
 
 export type AvroType =
-  | { readonly kind: PrimitiveKind }
-  | ArrayType
-  | MapType
-  | RecordType
-  | EnumType
-  | FixedType
-  | UnionType;
+  { readonly kind: PrimitiveKind } | ArrayType | MapType | RecordType | EnumType | FixedType | UnionType;
 
 export interface ArrayType {
   readonly kind: 'array';
@@ -56,7 +50,10 @@ export interface FcnType {
 export type NamedType = RecordType | EnumType | FixedType;
 
 const PRIMS = new Map<string, AvroType>(
-  (['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'] as const).map((k) => [k, { kind: k }]),
+  (['null', 'boolean', 'int', 'long', 'float', 'double', 'bytes', 'string'] as const).map((k) => [
+    k,
+    { kind: k },
+  ]),
 );
 export const T = {
   null: PRIMS.get('null')!,
@@ -231,10 +228,12 @@ export class TypeRegistry {
     if (typeof json === 'string') return this.byName(json, namespace);
     if (Array.isArray(json)) {
       const types = json.map((j) => this.parse(j, namespace));
-      if (types.some((t) => t.kind === 'union')) throw new PfaSemanticError('a union may not directly contain a union');
+      if (types.some((t) => t.kind === 'union'))
+        throw new PfaSemanticError('a union may not directly contain a union');
       return types.length === 1 ? types[0]! : { kind: 'union', types };
     }
-    if (typeof json !== 'object' || json === null) throw new PfaSemanticError(`not an Avro type: ${JSON.stringify(json)}`);
+    if (typeof json !== 'object' || json === null)
+      throw new PfaSemanticError(`not an Avro type: ${JSON.stringify(json)}`);
     const o = json as Record<string, unknown>;
     const kind = o['type'];
     switch (kind) {
@@ -293,7 +292,10 @@ export class TypeRegistry {
     return t;
   }
 
-  private names(o: Record<string, unknown>, namespace?: string): { name: string; fullName: string; ns?: string } {
+  private names(
+    o: Record<string, unknown>,
+    namespace?: string,
+  ): { name: string; fullName: string; ns?: string } {
     const raw = o['name'];
     if (typeof raw !== 'string' || raw.length === 0) throw new PfaSemanticError(`named type needs a "name"`);
     const explicitNs = typeof o['namespace'] === 'string' ? (o['namespace'] as string) : undefined;

@@ -62,7 +62,10 @@ function median(values: Float64Array, n: number): number {
  * union of the segments' categories through index maps built at compile time.
  */
 /** PMML 3.x embedded models (model composition) and the model elements they correspond to. */
-const EMBEDDED_MODELS: Readonly<Record<string, string>> = { Regression: 'RegressionModel', DecisionTree: 'TreeModel' };
+const EMBEDDED_MODELS: Readonly<Record<string, string>> = {
+  Regression: 'RegressionModel',
+  DecisionTree: 'TreeModel',
+};
 
 /**
  * PMML 3.x model composition: a MiningModel without Segmentation holds embedded `Regression` and
@@ -90,7 +93,13 @@ function legacyComposition(el: XmlElement): XmlElement {
       if (!child(c, 'MiningSchema') && schema) kids.push(schema);
       const results = children(c, 'ResultField');
       if (results.length > 0)
-        kids.push(make('Output', c, results.map((r) => ({ ...r, name: 'OutputField' }))));
+        kids.push(
+          make(
+            'Output',
+            c,
+            results.map((r) => ({ ...r, name: 'OutputField' })),
+          ),
+        );
       for (const k of c.children) if (k.name !== 'ResultField') kids.push(convert(k));
       return { ...c, name: modelName, children: kids };
     }

@@ -2,11 +2,24 @@ import type { FeatureValue } from '@modelserving/model-core';
 import type { EvalContext } from '../context';
 import { pmmlError } from '../errors';
 import type { FastComparison, FastTreeNode } from '../fast-path';
-import { compilePredicate, fastPredicate, requiredPredicate, TRUE, UNKNOWN, type Predicate } from '../predicates';
+import {
+  compilePredicate,
+  fastPredicate,
+  requiredPredicate,
+  TRUE,
+  UNKNOWN,
+  type Predicate,
+} from '../predicates';
 import { children, enumAttr, numberAttr, parseNumber } from '../xml/element';
 import type { XmlElement } from '../xml/xml-parser';
 import { PMML_MODEL_ELEMENTS } from './model-compiler';
-import { argmax, type CompiledModel, type ModelCompileInput, type ModelCompiler, type ModelResult } from './model';
+import {
+  argmax,
+  type CompiledModel,
+  type ModelCompileInput,
+  type ModelCompiler,
+  type ModelResult,
+} from './model';
 import { typedCategory } from './regression-model';
 
 const MISSING_VALUE_STRATEGIES = [
@@ -148,7 +161,8 @@ function readTree({ element: el, functionName, target, scope, env, compileNested
     const childIdx = kids.map((c) => indexOf.get(c)!);
     const modelEl = n.children.find((c) => PMML_MODEL_ELEMENTS.has(c.name));
     if (modelEl) {
-      if (classification) throw pmmlError(modelEl, 'models embedded in Nodes are supported for regression trees only');
+      if (classification)
+        throw pmmlError(modelEl, 'models embedded in Nodes are supported for regression trees only');
       (embedded ??= new Array<CompiledModel | undefined>(nodeEls.length).fill(undefined))[i] = compileNested(
         modelEl,
         scope,
@@ -252,7 +266,8 @@ function readTree({ element: el, functionName, target, scope, env, compileNested
 export const compileTreeModel: ModelCompiler = (input) => {
   const { classification, strategy, noTrueChild, penalty, categories, k, tree, fastTests, embedded } =
     readTree(input);
-  const { tests, childStart, childList, hasScore, recordCount, defaultChild, hasCounts, counts, results } = tree;
+  const { tests, childStart, childList, hasScore, recordCount, defaultChild, hasCounts, counts, results } =
+    tree;
   /** The result of stopping at node `idx`: precomputed, or its embedded model's. */
   const resultAt = embedded
     ? (ctx: EvalContext, idx: number): ModelResult => {
@@ -372,20 +387,20 @@ export const compileTreeModel: ModelCompiler = (input) => {
         }
       }
       // No TRUE child: the parent answers only if it has a score of its own.
-      return returnLast && hasScore[idx] ? withPenalty(resultAt(ctx, idx), levels + ctx.surrogates) : NULL_RESULT;
+      return returnLast && hasScore[idx]
+        ? withPenalty(resultAt(ctx, idx), levels + ctx.surrogates)
+        : NULL_RESULT;
     }
   };
   const fast = fastTests
     ? {
         kind: 'tree' as const,
-        nodes: fastTests.map(
-          (test, i): FastTreeNode => ({
-            test,
-            children: [...childList.subarray(childStart[i]!, childStart[i + 1]!)],
-            hasScore: hasScore[i] === 1,
-            result: results[i]!,
-          }),
-        ),
+        nodes: fastTests.map((test, i): FastTreeNode => ({
+          test,
+          children: [...childList.subarray(childStart[i]!, childStart[i + 1]!)],
+          hasScore: hasScore[i] === 1,
+          result: results[i]!,
+        })),
         returnLast,
       }
     : undefined;

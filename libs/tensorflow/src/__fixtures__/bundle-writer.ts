@@ -4,7 +4,8 @@ import { ProtoWriter } from '../proto/proto-writer';
 import { crc32c, maskCrc } from '../saved-model/crc32c';
 
 /** A value to store in a test TensorBundle: float32 data, or a string scalar (bytes). */
-export type BundleValue = { readonly shape: readonly number[]; readonly data: readonly number[] } | { readonly bytes: Uint8Array };
+export type BundleValue =
+  { readonly shape: readonly number[]; readonly data: readonly number[] } | { readonly bytes: Uint8Array };
 
 const MAGIC_LO = 0x8b80fb57;
 const MAGIC_HI = 0xdb477524;
@@ -68,7 +69,14 @@ export function writeSSTable(table: ReadonlyMap<string, Uint8Array>): Uint8Array
 export function writeBundle(values: ReadonlyMap<string, BundleValue>): Map<string, Uint8Array> {
   const table = new Map<string, Uint8Array>();
   // BundleHeaderProto: num_shards 1, little-endian, version { producer 1 }.
-  table.set('', new ProtoWriter().varint(1, 1).varint(2, 0).message(3, (v) => v.varint(1, 1)).finish());
+  table.set(
+    '',
+    new ProtoWriter()
+      .varint(1, 1)
+      .varint(2, 0)
+      .message(3, (v) => v.varint(1, 1))
+      .finish(),
+  );
   const shard: number[] = [];
   for (const [key, value] of values) {
     const w = new ProtoWriter();

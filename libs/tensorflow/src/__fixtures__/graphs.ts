@@ -24,16 +24,26 @@ export function constI(name: string, shape: number[], values: number[]): NodeDef
     name,
     op: 'Const',
     input: [],
-    attr: { dtype: { type: DType.DT_INT32 }, value: { tensor: { dtype: DType.DT_INT32, shape, data: Int32Array.from(values) } } },
+    attr: {
+      dtype: { type: DType.DT_INT32 },
+      value: { tensor: { dtype: DType.DT_INT32, shape, data: Int32Array.from(values) } },
+    },
   };
 }
 
-export function op(name: string, opName: string, input: string[], attr: Record<string, AttrValue> = {}): NodeDef {
+export function op(
+  name: string,
+  opName: string,
+  input: string[],
+  attr: Record<string, AttrValue> = {},
+): NodeDef {
   return { name, op: opName, input, attr: { T: F, ...attr } };
 }
 
 export function graphBytes(nodes: NodeDef[], withVersions = false): Uint8Array {
-  return encodeGraphDef(withVersions ? { node: nodes, versions: { producer: 27, minConsumer: 0 } } : { node: nodes });
+  return encodeGraphDef(
+    withVersions ? { node: nodes, versions: { producer: 27, minConsumer: 0 } } : { node: nodes },
+  );
 }
 
 /** x[?,2] → dense 2→3 (two ways) → concat → dense 6→2 → softmax, touching every fast-path op family. */
@@ -70,7 +80,12 @@ export function denseNet(): NodeDef[] {
     op('h3', 'Sigmoid', ['mul']),
     op('sub', 'Sub', ['h2', 'k']),
     op('h4', 'Relu6', ['sub']),
-    { name: 'cat', op: 'ConcatV2', input: ['h3', 'h4', 'axis'], attr: { T: F, N: { i: 2 }, Tidx: { type: DType.DT_INT32 } } },
+    {
+      name: 'cat',
+      op: 'ConcatV2',
+      input: ['h3', 'h4', 'axis'],
+      attr: { T: F, N: { i: 2 }, Tidx: { type: DType.DT_INT32 } },
+    },
     { name: 'r', op: 'Reshape', input: ['cat', 'shape'], attr: { T: F, Tshape: { type: DType.DT_INT32 } } },
     op('mm3', 'MatMul', ['r', 'w2'], { transpose_a: { b: false }, transpose_b: { b: false } }),
     op('logits', 'AddV2', ['mm3', 'b2']),

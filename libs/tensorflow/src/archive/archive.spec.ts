@@ -55,17 +55,30 @@ describe('archives', () => {
   });
 
   it('zip entries, stored and deflated', () => {
-    const z = readZip(zip([['a/saved_model.pb', bytes('graph'), false], ['a/variables/variables.index', bytes('x'.repeat(500)), true]]));
+    const z = readZip(
+      zip([
+        ['a/saved_model.pb', bytes('graph'), false],
+        ['a/variables/variables.index', bytes('x'.repeat(500)), true],
+      ]),
+    );
     expect(new TextDecoder().decode(z.get('a/saved_model.pb'))).toBe('graph');
     expect(z.get('a/variables/variables.index')).toHaveLength(500);
   });
 
   it('SavedModel files from zip, tar.gz and bare .pb are rooted at saved_model.pb', () => {
-    const z = savedModelFiles(zip([['x/1/saved_model.pb', bytes('g'), true], ['x/1/variables/variables.index', bytes('i'), false]]), undefined);
+    const z = savedModelFiles(
+      zip([
+        ['x/1/saved_model.pb', bytes('g'), true],
+        ['x/1/variables/variables.index', bytes('i'), false],
+      ]),
+      undefined,
+    );
     expect([...z.keys()].sort()).toEqual(['saved_model.pb', 'variables/variables.index']);
     const t = savedModelFiles(gzipSync(writeTar(new Map([['1/saved_model.pb', bytes('g')]]))), undefined);
     expect([...t.keys()]).toEqual(['saved_model.pb']);
-    expect([...savedModelFiles(bytes('g'), 'https://example.com/saved_model.pb').keys()]).toEqual(['saved_model.pb']);
+    expect([...savedModelFiles(bytes('g'), 'https://example.com/saved_model.pb').keys()]).toEqual([
+      'saved_model.pb',
+    ]);
   });
 
   it('crc32c matches the standard check value and masking round-trips', () => {

@@ -34,7 +34,8 @@ export function readTar(b: Uint8Array): Map<string, Uint8Array> {
     const size = octal(h, 124, 12);
     const type = String.fromCharCode(h[156]!);
     const dataStart = pos + BLOCK;
-    if (Number.isNaN(size) || dataStart + size > b.length) throw invalidArgument(`tar: entry at ${pos} runs past the end (truncated archive?)`);
+    if (Number.isNaN(size) || dataStart + size > b.length)
+      throw invalidArgument(`tar: entry at ${pos} runs past the end (truncated archive?)`);
     const data = b.subarray(dataStart, dataStart + size);
     const prefix = cstr(h, 345, 155);
     let name = longName ?? (prefix ? `${prefix}/${cstr(h, 0, 100)}` : cstr(h, 0, 100));
@@ -65,7 +66,8 @@ export function writeTar(files: ReadonlyMap<string, Uint8Array>): Uint8Array {
       const cut = name.lastIndexOf('/', name.length - 1);
       prefix = name.slice(0, cut);
       base = name.slice(cut + 1);
-      if (cut < 0 || enc.encode(base).length > 100 || enc.encode(prefix).length > 155) throw invalidArgument(`tar: name too long: ${name}`);
+      if (cut < 0 || enc.encode(base).length > 100 || enc.encode(prefix).length > 155)
+        throw invalidArgument(`tar: name too long: ${name}`);
     }
     h.set(enc.encode(base), 0);
     h.set(enc.encode('0000644\0'), 100);

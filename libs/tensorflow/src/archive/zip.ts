@@ -25,7 +25,8 @@ export function readZip(b: Uint8Array): Map<string, Uint8Array> {
   const files = new Map<string, Uint8Array>();
   const dec = new TextDecoder('utf-8');
   for (let e = 0; e < count; e++) {
-    if (p + 46 > b.length || v.getUint32(p, true) !== 0x02014b50) throw invalidArgument('zip: corrupt central directory');
+    if (p + 46 > b.length || v.getUint32(p, true) !== 0x02014b50)
+      throw invalidArgument('zip: corrupt central directory');
     const method = v.getUint16(p + 10, true);
     const csize = v.getUint32(p + 20, true);
     const nameLen = v.getUint16(p + 28, true);
@@ -35,9 +36,11 @@ export function readZip(b: Uint8Array): Map<string, Uint8Array> {
     const name = dec.decode(b.subarray(p + 46, p + 46 + nameLen));
     p += 46 + nameLen + extraLen + commentLen;
     if (name.endsWith('/')) continue;
-    if (local + 30 > b.length || v.getUint32(local, true) !== 0x04034b50) throw invalidArgument(`zip: bad local header for ${name}`);
+    if (local + 30 > b.length || v.getUint32(local, true) !== 0x04034b50)
+      throw invalidArgument(`zip: bad local header for ${name}`);
     const start = local + 30 + v.getUint16(local + 26, true) + v.getUint16(local + 28, true);
-    if (start + csize > b.length) throw invalidArgument(`zip: ${name} runs past the end (truncated archive?)`);
+    if (start + csize > b.length)
+      throw invalidArgument(`zip: ${name} runs past the end (truncated archive?)`);
     const raw = b.subarray(start, start + csize);
     if (method === 0) files.set(name, raw);
     else if (method === 8) files.set(name, new Uint8Array(inflateRawSync(raw)));

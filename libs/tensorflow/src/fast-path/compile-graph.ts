@@ -27,7 +27,8 @@ export interface FastGraph {
   run(inputs: readonly Float32Array[], n: number): Float32Array[];
 }
 
-export type FastPathResult = { readonly ok: true; readonly graph: FastGraph } | { readonly ok: false; readonly reason: string };
+export type FastPathResult =
+  { readonly ok: true; readonly graph: FastGraph } | { readonly ok: false; readonly reason: string };
 
 /** Ops the fast path compiles; a graph with any other op (after pruning) runs on tfjs. */
 export const FAST_PATH_OPS: readonly string[] = [
@@ -153,7 +154,8 @@ function compile(
         const dims = node.attr['shape']?.shape?.dims;
         let cols = declaredWidths[i!];
         if (!isUnknownShape(dims)) {
-          if (dims!.length !== 2) unsupported(`input of rank ${dims!.length}; the fast path takes [batch, features]`);
+          if (dims!.length !== 2)
+            unsupported(`input of rank ${dims!.length}; the fast path takes [batch, features]`);
           if (cols === undefined && dims![1]! > 0) cols = dims![1];
         }
         out(newBatch(cols));
@@ -181,7 +183,8 @@ function compile(
         const k = transposeB ? b.t.shape[1]! : b.t.shape[0]!;
         const cols = transposeB ? b.t.shape[0]! : b.t.shape[1]!;
         if (a.cols === undefined) a.cols = k;
-        if (a.cols !== k) unsupported(`input width ${a.cols} does not match weights [${b.t.shape.join(', ')}]`);
+        if (a.cols !== k)
+          unsupported(`input width ${a.cols} does not match weights [${b.t.shape.join(', ')}]`);
         // Kernels read W transposed ([cols, k]) so both operands stream contiguously.
         const wt = transposeB ? w : transpose(w, k, cols);
         const o = newBatch(cols);
@@ -194,7 +197,8 @@ function compile(
               const bc = constArg(2);
               bias = floatData(bc);
               if (bias.length !== cols) unsupported('bias length does not match the layer width');
-            } else if (f === 'Relu' || f === 'Sigmoid' || f === 'Tanh' || f === 'Relu6' || f === 'Elu') act = f;
+            } else if (f === 'Relu' || f === 'Sigmoid' || f === 'Tanh' || f === 'Relu6' || f === 'Elu')
+              act = f;
             else unsupported(`fused op ${f}`);
           }
         }
@@ -216,7 +220,8 @@ function compile(
         const s = constArg(1).t.data;
         if (a.kind === 'const') unsupported('reshape of a constant');
         const b = a as BatchValue;
-        if (s.length !== 2 || s[0] !== -1) unsupported(`target shape [${Array.from(s as ArrayLike<unknown>).join(', ')}] is not [-1, n]`);
+        if (s.length !== 2 || s[0] !== -1)
+          unsupported(`target shape [${Array.from(s as ArrayLike<unknown>).join(', ')}] is not [-1, n]`);
         const c = Number(s[1]);
         if (b.cols === undefined && c > 0) b.cols = c;
         if (c !== b.cols) unsupported(`reshape from ${b.cols} to ${c} columns changes the batch size`);
@@ -294,13 +299,15 @@ function compile(
         const a = floatData(x);
         const b = floatData(y);
         const f = BINARY[op];
-        if (a.length === b.length) return { kind: 'const', t: { ...x.t, data: a.map((v, i) => f(v, b[i]!)) } };
+        if (a.length === b.length)
+          return { kind: 'const', t: { ...x.t, data: a.map((v, i) => f(v, b[i]!)) } };
         if (b.length === 1) return { kind: 'const', t: { ...x.t, data: a.map((v) => f(v, b[0]!)) } };
         if (a.length === 1) return { kind: 'const', t: { ...y.t, data: b.map((v) => f(a[0]!, v)) } };
         return unsupported('broadcast between constants of different shapes');
       }
       if (x.kind === 'batch' && y.kind === 'batch') {
-        if (x.cols === undefined || x.cols !== y.cols) unsupported(`inputs of widths ${x.cols} and ${y.cols}`);
+        if (x.cols === undefined || x.cols !== y.cols)
+          unsupported(`inputs of widths ${x.cols} and ${y.cols}`);
         const cols = x.cols!;
         const o = newBatch(cols);
         const xi = x.slot;
@@ -345,7 +352,8 @@ function compile(
     if (v.cols === undefined) throw new Unsupported(`the width of output '${name}' cannot be inferred`);
     return v;
   });
-  for (const s of slots) if (s.cols === undefined) throw new Unsupported(`a tensor of unknown width (slot ${s.slot})`);
+  for (const s of slots)
+    if (s.cols === undefined) throw new Unsupported(`a tensor of unknown width (slot ${s.slot})`);
 
   const widths = slots.map((s) => s.cols!);
   const inputSlots = inputs.map((v) => v.slot);
@@ -360,7 +368,8 @@ function compile(
       if (n > capacity) {
         // Grow geometrically so a rising batch size costs a few allocations, not one per batch.
         capacity = Math.max(n, capacity * 2, 1);
-        for (let s = 0; s < bufs.length; s++) if (!isInput.has(s)) bufs[s] = new Float32Array(capacity * widths[s]!);
+        for (let s = 0; s < bufs.length; s++)
+          if (!isInput.has(s)) bufs[s] = new Float32Array(capacity * widths[s]!);
       }
       for (let i = 0; i < inputSlots.length; i++) bufs[inputSlots[i]!] = inputData[i]!;
       for (let s = 0; s < steps.length; s++) steps[s]!(bufs, n);

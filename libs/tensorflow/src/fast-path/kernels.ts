@@ -5,7 +5,14 @@
  */
 
 /** out[n, N] = a[n, K] · W, with W given transposed (wt[N, K]) so the inner loop reads both contiguously. */
-export function matmul(a: Float32Array, wt: Float32Array, out: Float32Array, n: number, k: number, cols: number): void {
+export function matmul(
+  a: Float32Array,
+  wt: Float32Array,
+  out: Float32Array,
+  n: number,
+  k: number,
+  cols: number,
+): void {
   for (let r = 0; r < n; r++) {
     const ao = r * k;
     const oo = r * cols;
@@ -43,7 +50,13 @@ export function addRow(a: Float32Array, b: Float32Array, out: Float32Array, n: n
   }
 }
 
-export function elementwise(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array, size: number): void {
+export function elementwise(
+  op: BinaryOp,
+  a: Float32Array,
+  b: Float32Array,
+  out: Float32Array,
+  size: number,
+): void {
   const f = BINARY[op];
   for (let i = 0; i < size; i++) out[i] = f(a[i]!, b[i]!);
 }
@@ -114,7 +127,13 @@ export function softmax(a: Float32Array, out: Float32Array, n: number, cols: num
 }
 
 /** Concatenation along the feature axis. */
-export function concatCols(parts: readonly Float32Array[], widths: readonly number[], out: Float32Array, n: number, cols: number): void {
+export function concatCols(
+  parts: readonly Float32Array[],
+  widths: readonly number[],
+  out: Float32Array,
+  n: number,
+  cols: number,
+): void {
   for (let r = 0; r < n; r++) {
     let o = r * cols;
     for (let p = 0; p < parts.length; p++) {

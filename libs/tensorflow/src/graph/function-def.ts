@@ -50,7 +50,8 @@ function readFunctionDef(r: ProtoReader): FunctionDef {
       while (!s.done) {
         const [sf, swt] = s.tag();
         if (sf === 1 && swt === WireType.LEN) name = s.string();
-        else if ((sf === 2 || sf === 3) && swt === WireType.LEN) (sf === 2 ? inputArgs : outputArgs).push(readArgDef(s.sub('arg')));
+        else if ((sf === 2 || sf === 3) && swt === WireType.LEN)
+          (sf === 2 ? inputArgs : outputArgs).push(readArgDef(s.sub('arg')));
         else s.skip(swt);
       }
     } else if (f === 3) nodes.push(readNodeDef(r.sub(`function ${name} > node_def`)));

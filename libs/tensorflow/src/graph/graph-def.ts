@@ -59,4 +59,3 @@ export function encodeGraphDef(g: GraphDef): Uint8Array {
   }
   return w.finish();
 }
-

@@ -13,7 +13,14 @@ export const CALL_OPS: ReadonlySet<string> = new Set(['StatefulPartitionedCall',
 const OUTPUT_ARGS: Readonly<Record<string, readonly string[]>> = {
   FusedBatchNorm: ['y', 'batch_mean', 'batch_variance', 'reserve_space_1', 'reserve_space_2'],
   FusedBatchNormV2: ['y', 'batch_mean', 'batch_variance', 'reserve_space_1', 'reserve_space_2'],
-  FusedBatchNormV3: ['y', 'batch_mean', 'batch_variance', 'reserve_space_1', 'reserve_space_2', 'reserve_space_3'],
+  FusedBatchNormV3: [
+    'y',
+    'batch_mean',
+    'batch_variance',
+    'reserve_space_1',
+    'reserve_space_2',
+    'reserve_space_3',
+  ],
   TopKV2: ['values', 'indices'],
   Unique: ['y', 'idx'],
   Where: ['index'],
@@ -36,7 +43,10 @@ export interface InlinedGraph {
  * outputs read the function's return values instead. Control edges to calls are dropped (inference only
  * needs data edges; pruning drops the rest anyway).
  */
-export function inlineFunctions(nodes: readonly NodeDef[], library: ReadonlyMap<string, FunctionDef> | undefined): InlinedGraph {
+export function inlineFunctions(
+  nodes: readonly NodeDef[],
+  library: ReadonlyMap<string, FunctionDef> | undefined,
+): InlinedGraph {
   const aliases = new Map<string, string>(); // `call:k` → reference in the caller's graph
   const calls = new Set<string>();
   const out: NodeDef[] = [];
@@ -49,10 +59,13 @@ export function inlineFunctions(nodes: readonly NodeDef[], library: ReadonlyMap<
       continue;
     }
     if (chain.includes(fn.name) || chain.length >= MAX_DEPTH) {
-      throw invalidArgument(`node '${node.name}' calls function '${fn.name}' recursively; recursive functions cannot be inlined`);
+      throw invalidArgument(
+        `node '${node.name}' calls function '${fn.name}' recursively; recursive functions cannot be inlined`,
+      );
     }
     calls.add(node.name);
-    for (const body of instantiate(node, fn, library, aliases)) work.push({ node: body, chain: [...chain, fn.name] });
+    for (const body of instantiate(node, fn, library, aliases))
+      work.push({ node: body, chain: [...chain, fn.name] });
   }
 
   const resolve = (ref: string): string => {
@@ -63,12 +76,15 @@ export function inlineFunctions(nodes: readonly NodeDef[], library: ReadonlyMap<
       if (hops > work.length) throw invalidArgument(`function outputs form a cycle at '${ref}'`);
       [name, idx] = parseInput(next);
     }
-    if (calls.has(name)) throw invalidArgument(`output ${idx} of call node '${name}' is not returned by its function`);
+    if (calls.has(name))
+      throw invalidArgument(`output ${idx} of call node '${name}' is not returned by its function`);
     return idx === 0 ? name : `${name}:${idx}`;
   };
   const rewritten = out.map((n) => {
     if (!n.input.some((i) => calls.has(parseInput(i)[0]) || aliases.has(key(i)))) return n;
-    const input = n.input.filter((i) => !(i.startsWith('^') && calls.has(i.slice(1)))).map((i) => (i.startsWith('^') ? i : resolve(i)));
+    const input = n.input
+      .filter((i) => !(i.startsWith('^') && calls.has(i.slice(1))))
+      .map((i) => (i.startsWith('^') ? i : resolve(i)));
     return { ...n, input };
   });
   return { nodes: rewritten, resolve };
@@ -79,12 +95,18 @@ function key(ref: string): string {
   return `${name}:${idx}`;
 }
 
-function calledFunction(n: NodeDef, library: ReadonlyMap<string, FunctionDef> | undefined): FunctionDef | undefined {
+function calledFunction(
+  n: NodeDef,
+  library: ReadonlyMap<string, FunctionDef> | undefined,
+): FunctionDef | undefined {
   if (CALL_OPS.has(n.op)) {
     const f = n.attr['f']?.func;
     if (!f) throw invalidArgument(`node '${n.name}' (${n.op}) has no function attr 'f'`);
     const fn = library?.get(f);
-    if (!fn) throw invalidArgument(`node '${n.name}' (${n.op}) calls function '${f}', which is not in the graph's function library`);
+    if (!fn)
+      throw invalidArgument(
+        `node '${n.name}' (${n.op}) calls function '${f}', which is not in the graph's function library`,
+      );
     return fn;
   }
   return library?.get(n.op);
@@ -133,7 +155,9 @@ function instantiate(
   const nodes = fn.nodes.map((n): NodeDef => {
     for (const [k, v] of Object.entries(n.attr)) {
       if (isPlaceholderAttr(v)) {
-        throw invalidArgument(`${where}: node '${n.name}' attr '${k}' is a function attr placeholder (polymorphic functions are not supported)`);
+        throw invalidArgument(
+          `${where}: node '${n.name}' attr '${k}' is a function attr placeholder (polymorphic functions are not supported)`,
+        );
       }
     }
     const input = n.input.map(rewrite).filter((i): i is string => i !== undefined);
@@ -147,7 +171,12 @@ function instantiate(
   return nodes;
 }
 
-function flatIndex(producer: NodeDef, outArg: string, i: number, library: ReadonlyMap<string, FunctionDef> | undefined): number {
+function flatIndex(
+  producer: NodeDef,
+  outArg: string,
+  i: number,
+  library: ReadonlyMap<string, FunctionDef> | undefined,
+): number {
   if (CALL_OPS.has(producer.op)) return i;
   const fn = library?.get(producer.op);
   const names = fn ? fn.outputArgs.map((a) => a.name) : OUTPUT_ARGS[producer.op];

@@ -191,7 +191,11 @@ function encodeAttrValue(w: ProtoWriter, a: AttrValue): void {
       for (const s of l.s) lw.string(2, s);
       if (l.i.length) lw.packedVarints(3, l.i);
       if (l.f.length) lw.packedFloats(4, l.f);
-      if (l.b.length) lw.packedVarints(5, l.b.map((x) => (x ? 1 : 0)));
+      if (l.b.length)
+        lw.packedVarints(
+          5,
+          l.b.map((x) => (x ? 1 : 0)),
+        );
       if (l.type.length) lw.packedVarints(6, l.type);
       for (const s of l.shape) lw.message(7, (sw) => encodeTensorShape(sw, s.dims));
     });

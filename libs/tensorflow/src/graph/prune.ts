@@ -14,7 +14,10 @@ export function pruneGraph(graph: GraphDef, outputs: readonly string[]): NodeDef
   const visit = (name: string, from: string) => {
     const s = state.get(name);
     if (s === 2) return;
-    if (s === 1) throw invalidArgument(`graph has a cycle through node '${name}' (control flow loops are not supported)`);
+    if (s === 1)
+      throw invalidArgument(
+        `graph has a cycle through node '${name}' (control flow loops are not supported)`,
+      );
     const node = byName.get(name);
     if (!node) throw invalidArgument(`graph has no node '${name}' (needed by ${from})`);
     state.set(name, 1);
@@ -34,7 +37,10 @@ export function pruneGraph(graph: GraphDef, outputs: readonly string[]): NodeDef
       if (idx < 0) continue;
       const ds = state.get(dep);
       if (ds === 2) continue;
-      if (ds === 1) throw invalidArgument(`graph has a cycle through node '${dep}' (control flow loops are not supported)`);
+      if (ds === 1)
+        throw invalidArgument(
+          `graph has a cycle through node '${dep}' (control flow loops are not supported)`,
+        );
       const d = byName.get(dep);
       if (!d) throw invalidArgument(`graph has no node '${dep}' (input of '${n.name}')`);
       state.set(dep, 1);
@@ -46,10 +52,21 @@ export function pruneGraph(graph: GraphDef, outputs: readonly string[]): NodeDef
 }
 
 function withoutControlInputs(n: NodeDef): NodeDef {
-  return n.input.some((i) => i.startsWith('^')) ? { ...n, input: n.input.filter((i) => !i.startsWith('^')) } : n;
+  return n.input.some((i) => i.startsWith('^'))
+    ? { ...n, input: n.input.filter((i) => !i.startsWith('^')) }
+    : n;
 }
 
-const NOT_OUTPUTS = new Set(['Const', 'NoOp', 'Placeholder', 'PlaceholderWithDefault', 'Assign', 'AssignAdd', 'SaveV2', 'RestoreV2']);
+const NOT_OUTPUTS = new Set([
+  'Const',
+  'NoOp',
+  'Placeholder',
+  'PlaceholderWithDefault',
+  'Assign',
+  'AssignAdd',
+  'SaveV2',
+  'RestoreV2',
+]);
 
 /** Nodes nobody consumes: the natural outputs of a frozen inference graph. */
 export function sinkNodes(graph: GraphDef): string[] {

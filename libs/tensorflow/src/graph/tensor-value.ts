@@ -132,12 +132,19 @@ function typedFor(
 }
 
 /** Decodes raw little-endian tensor bytes (tensor_content, or a TensorBundle data shard entry). */
-export function fromRaw(bytes: Uint8Array, dtype: number, size: number, what: string): Float32Array | Int32Array | Uint8Array {
+export function fromRaw(
+  bytes: Uint8Array,
+  dtype: number,
+  size: number,
+  what: string,
+): Float32Array | Int32Array | Uint8Array {
   const base = baseDtype(dtype);
   const width = dtypeSize(base);
   if (width === 0) throw invalidArgument(`${what}: tensors of type ${dtypeName(base)} are not supported`);
   if (bytes.length !== size * width) {
-    throw invalidArgument(`${what}: ${dtypeName(base)} tensor of ${size} elements needs ${size * width} bytes, got ${bytes.length}`);
+    throw invalidArgument(
+      `${what}: ${dtypeName(base)} tensor of ${size} elements needs ${size * width} bytes, got ${bytes.length}`,
+    );
   }
   const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   return typedFor(base, size, what, (out) => {

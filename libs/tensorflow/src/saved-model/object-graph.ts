@@ -83,7 +83,8 @@ export function variablePathKeys(nodes: readonly SavedObject[]): Map<number, str
   const keys = new Map<number, string>();
   nodes.forEach((n, id) => {
     const path = paths.get(id);
-    if (n.variableName !== undefined && path && path.length > 0) keys.set(id, `${path.join('/')}/.ATTRIBUTES/VARIABLE_VALUE`);
+    if (n.variableName !== undefined && path && path.length > 0)
+      keys.set(id, `${path.join('/')}/.ATTRIBUTES/VARIABLE_VALUE`);
   });
   return keys;
 }

@@ -31,10 +31,11 @@ export function savedModelFiles(content: Uint8Array, location: string | undefine
     if (isJson(bytes)) {
       // model.json sent inline: its weight files are its siblings at `location`.
       const files = new Map<string, Uint8Array>([['model.json', bytes]]);
-      if (dir) for (const p of weightPaths(bytes)) {
-        const full = join(dir, p);
-        if (!files.has(p) && existsSync(full)) files.set(p, readFileSync(full));
-      }
+      if (dir)
+        for (const p of weightPaths(bytes)) {
+          const full = join(dir, p);
+          if (!files.has(p) && existsSync(full)) files.set(p, readFileSync(full));
+        }
       return files;
     }
     const files = new Map<string, Uint8Array>([['saved_model.pb', bytes]]);
@@ -69,7 +70,8 @@ function readDir(dir: string, prefix: string): Map<string, Uint8Array> {
   } catch {
     return out;
   }
-  if (entries.length > MAX_FILES) throw invalidArgument(`SavedModel: ${dir} holds more than ${MAX_FILES} files`);
+  if (entries.length > MAX_FILES)
+    throw invalidArgument(`SavedModel: ${dir} holds more than ${MAX_FILES} files`);
   for (const e of entries) {
     const full = join(dir, e);
     if (!statSync(full).isFile()) continue;
@@ -86,11 +88,15 @@ const MARKERS = ['saved_model.pb', 'model.json'];
 function rooted(files: Map<string, Uint8Array>, what: string): SavedModelFiles {
   const marked = [...files.keys()].filter((k) => MARKERS.some((m) => k === m || k.endsWith(`/${m}`)));
   if (marked.length === 0) {
-    throw invalidArgument(`SavedModel: the ${what} has no saved_model.pb or model.json (files: ${[...files.keys()].slice(0, 10).join(', ')})`);
+    throw invalidArgument(
+      `SavedModel: the ${what} has no saved_model.pb or model.json (files: ${[...files.keys()].slice(0, 10).join(', ')})`,
+    );
   }
   // The shallowest marker wins; at equal depth a SavedModel wins over a model.json.
   const depth = (k: string) => k.split('/').length;
-  marked.sort((a, b) => depth(a) - depth(b) || Number(a.endsWith('model.json')) - Number(b.endsWith('model.json')));
+  marked.sort(
+    (a, b) => depth(a) - depth(b) || Number(a.endsWith('model.json')) - Number(b.endsWith('model.json')),
+  );
   const root = marked[0]!.slice(0, marked[0]!.lastIndexOf('/') + 1);
   const out = new Map<string, Uint8Array>();
   for (const [k, v] of files) if (k.startsWith(root)) out.set(k.slice(root.length), v);
@@ -101,7 +107,8 @@ function rooted(files: Map<string, Uint8Array>, what: string): SavedModelFiles {
 function isJson(b: Uint8Array): boolean {
   for (const x of b.subarray(0, 16)) {
     if (x === 0x7b) return true;
-    if (x !== 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0xef && x !== 0xbb && x !== 0xbf) return false;
+    if (x !== 0x20 && x !== 0x0a && x !== 0x0d && x !== 0x09 && x !== 0xef && x !== 0xbb && x !== 0xbf)
+      return false;
   }
   return false;
 }
@@ -109,9 +116,15 @@ function isJson(b: Uint8Array): boolean {
 /** The relative weight file paths a model.json names (bad JSON is reported later, by the model reader). */
 function weightPaths(json: Uint8Array): string[] {
   try {
-    const m = JSON.parse(new TextDecoder('utf-8').decode(json)) as { weightsManifest?: { paths?: unknown[] }[] };
-    const paths = (m.weightsManifest ?? []).flatMap((g) => g.paths ?? []).filter((p): p is string => typeof p === 'string');
-    return paths.map((p) => p.replace(/^\.\//, '')).filter((p) => !p.startsWith('/') && !p.split('/').includes('..') && !/^[a-z][a-z0-9+.-]*:/i.test(p));
+    const m = JSON.parse(new TextDecoder('utf-8').decode(json)) as {
+      weightsManifest?: { paths?: unknown[] }[];
+    };
+    const paths = (m.weightsManifest ?? [])
+      .flatMap((g) => g.paths ?? [])
+      .filter((p): p is string => typeof p === 'string');
+    return paths
+      .map((p) => p.replace(/^\.\//, ''))
+      .filter((p) => !p.startsWith('/') && !p.split('/').includes('..') && !/^[a-z][a-z0-9+.-]*:/i.test(p));
   } catch {
     return [];
   }

@@ -9,6 +9,8 @@ describe('snappy', () => {
   });
 
   it('rejects a copy before the start of the output', () => {
-    expect(() => snappyDecompress(Uint8Array.from([4, (0 << 2) | 1, 9]), 'variables.index')).toThrow(/corrupt snappy block/);
+    expect(() => snappyDecompress(Uint8Array.from([4, (0 << 2) | 1, 9]), 'variables.index')).toThrow(
+      /corrupt snappy block/,
+    );
   });
 });

@@ -49,13 +49,17 @@ function readHandle(r: ProtoReader): BlockHandle {
 
 function readBlock(file: Uint8Array, h: BlockHandle, what: string): Uint8Array {
   if (h.offset + h.size + TRAILER > file.length) {
-    throw invalidArgument(`${what}: block at ${h.offset} (+${h.size}) runs past the end of the file (truncated?)`);
+    throw invalidArgument(
+      `${what}: block at ${h.offset} (+${h.size}) runs past the end of the file (truncated?)`,
+    );
   }
   const data = file.subarray(h.offset, h.offset + h.size);
   const compression = file[h.offset + h.size]!;
   if (compression === 0) return data;
   if (compression === 1) return snappyDecompress(data, what);
-  throw invalidArgument(`${what}: block compression type ${compression} is not supported (only none and snappy)`);
+  throw invalidArgument(
+    `${what}: block compression type ${compression} is not supported (only none and snappy)`,
+  );
 }
 
 /** The entries of one block, keys rebuilt from their shared prefixes. */

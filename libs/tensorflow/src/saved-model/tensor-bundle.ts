@@ -34,7 +34,8 @@ export function readBundleIndex(index: Uint8Array): TensorBundle {
         const [f, wt] = r.tag();
         if (f === 1 && wt === WireType.VARINT) numShards = r.varint();
         else if (f === 2 && wt === WireType.VARINT) {
-          if (r.varint() !== 0) throw invalidArgument('variables.index: big-endian bundles are not supported');
+          if (r.varint() !== 0)
+            throw invalidArgument('variables.index: big-endian bundles are not supported');
         } else r.skip(wt);
       }
       continue;
@@ -59,7 +60,12 @@ export function readBundleIndex(index: Uint8Array): TensorBundle {
         r.skip(wt);
       } else r.skip(wt);
     }
-    entries.set(key, crc === undefined ? { dtype, shape, shardId, offset, size, sliced } : { dtype, shape, shardId, offset, size, crc32c: crc, sliced });
+    entries.set(
+      key,
+      crc === undefined
+        ? { dtype, shape, shardId, offset, size, sliced }
+        : { dtype, shape, shardId, offset, size, crc32c: crc, sliced },
+    );
   }
   return { numShards, entries };
 }
@@ -81,7 +87,10 @@ export function readBundleTensor(
 ): TensorValue {
   const e = bundle.entries.get(name);
   if (!e) throw invalidArgument(`variables: no value for variable '${name}' in variables.index`);
-  if (e.sliced) throw invalidArgument(`variables: variable '${name}' is saved in slices (partitioned), which is not supported`);
+  if (e.sliced)
+    throw invalidArgument(
+      `variables: variable '${name}' is saved in slices (partitioned), which is not supported`,
+    );
   const data = shard(e.shardId);
   if (e.offset + e.size > data.length) {
     throw invalidArgument(
@@ -102,12 +111,18 @@ export function readBundleTensor(
  * of the lengths, then the bytes. The entry's CRC is an incremental one over the length *values* rather
  * than these bytes, so it is not re-checked here; the lengths must add up exactly instead.
  */
-export function readBundleStrings(bundle: TensorBundle, name: string, shard: (id: number) => Uint8Array): Uint8Array[] {
+export function readBundleStrings(
+  bundle: TensorBundle,
+  name: string,
+  shard: (id: number) => Uint8Array,
+): Uint8Array[] {
   const e = bundle.entries.get(name);
   if (!e) throw invalidArgument(`variables: no value for '${name}' in variables.index`);
-  if (e.dtype !== DType.DT_STRING) throw invalidArgument(`variables: '${name}' is ${dtypeName(e.dtype)}, not a string tensor`);
+  if (e.dtype !== DType.DT_STRING)
+    throw invalidArgument(`variables: '${name}' is ${dtypeName(e.dtype)}, not a string tensor`);
   const data = shard(e.shardId);
-  if (e.offset + e.size > data.length) throw invalidArgument(`variables: '${name}' runs past the end of shard ${e.shardId} (truncated?)`);
+  if (e.offset + e.size > data.length)
+    throw invalidArgument(`variables: '${name}' runs past the end of shard ${e.shardId} (truncated?)`);
   const r = new ProtoReader(data, `variables: '${name}'`, e.offset, e.offset + e.size);
   const count = e.shape.reduce((a, b) => a * b, 1);
   const lengths: number[] = [];

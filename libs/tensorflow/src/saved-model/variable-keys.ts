@@ -1,6 +1,10 @@
 import { invalidArgument } from '@modelserving/model-core';
 import type { NodeDef } from '../graph/graph-def';
-import { OBJECT_GRAPH_KEY, readCheckpointObjectGraph, type SerializedTensor } from './checkpoint-object-graph';
+import {
+  OBJECT_GRAPH_KEY,
+  readCheckpointObjectGraph,
+  type SerializedTensor,
+} from './checkpoint-object-graph';
 import { variablePathKeys, type SavedObject } from './object-graph';
 import { readBundleStrings, type TensorBundle } from './tensor-bundle';
 
@@ -22,7 +26,9 @@ export function variableKeyResolver(
   let checkpointGraph: SerializedTensor[][] | undefined;
   const ckpt = (): SerializedTensor[][] => {
     if (checkpointGraph) return checkpointGraph;
-    const bytes = bundle.entries.has(OBJECT_GRAPH_KEY) ? readBundleStrings(bundle, OBJECT_GRAPH_KEY, shard)[0] : undefined;
+    const bytes = bundle.entries.has(OBJECT_GRAPH_KEY)
+      ? readBundleStrings(bundle, OBJECT_GRAPH_KEY, shard)[0]
+      : undefined;
     checkpointGraph = bytes ? readCheckpointObjectGraph(bytes) : [];
     return checkpointGraph;
   };
@@ -53,6 +59,8 @@ export function variableKeyResolver(
     const key = candidates.find((k) => bundle.entries.has(k));
     if (key !== undefined) return key;
     const tried = [...new Set(candidates)].map((k) => `'${k}'`).join(', ');
-    throw invalidArgument(`variables: no value for variable node '${node.name}' (${node.op}) in variables.index (tried ${tried})`);
+    throw invalidArgument(
+      `variables: no value for variable node '${node.name}' (${node.op}) in variables.index (tried ${tried})`,
+    );
   };
 }

@@ -28,7 +28,8 @@ export function graphJsonNodes(topology: Json, weights: ReadonlyMap<string, Tens
     }
     if (op === 'Const') {
       const t = weights.get(name);
-      if (!t) throw invalidArgument(`TensorFlow.js: no weight for Const node '${name}' in the weights manifest`);
+      if (!t)
+        throw invalidArgument(`TensorFlow.js: no weight for Const node '${name}' in the weights manifest`);
       attr['value'] = { tensor: t };
     }
     return { name, op, input, attr };

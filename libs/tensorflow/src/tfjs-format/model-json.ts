@@ -8,7 +8,10 @@ export interface TfjsModel {
   readonly weightSpecs: WeightSpec[];
   readonly weightData: ArrayBuffer;
   /** Graph models: `signature.inputs/outputs` (key → { name: 'node:0', … }), when the converter wrote one. */
-  readonly signature?: { inputs?: Record<string, { name?: string }>; outputs?: Record<string, { name?: string }> };
+  readonly signature?: {
+    inputs?: Record<string, { name?: string }>;
+    outputs?: Record<string, { name?: string }>;
+  };
   readonly versions?: { producer: number; minConsumer: number };
 }
 
@@ -34,7 +37,8 @@ export function readTfjsModel(files: ReadonlyMap<string, Uint8Array>): TfjsModel
     throw invalidArgument(`TensorFlow.js: model.json is not valid JSON (${(err as Error).message})`, err);
   }
   const topology = json['modelTopology'];
-  if (!topology || typeof topology !== 'object') throw invalidArgument('TensorFlow.js: model.json has no modelTopology');
+  if (!topology || typeof topology !== 'object')
+    throw invalidArgument('TensorFlow.js: model.json has no modelTopology');
   const modelTopology = topology as Record<string, unknown>;
   const format = formatOf(json['format'], modelTopology);
   const manifest = json['weightsManifest'] ?? [];
@@ -42,9 +46,15 @@ export function readTfjsModel(files: ReadonlyMap<string, Uint8Array>): TfjsModel
   const weightSpecs: WeightSpec[] = [];
   const chunks: Uint8Array[] = [];
   for (const group of manifest as ManifestGroup[]) {
-    if (!Array.isArray(group.paths) || !Array.isArray(group.weights)) throw invalidArgument('TensorFlow.js: a weightsManifest group lacks paths or weights');
+    if (!Array.isArray(group.paths) || !Array.isArray(group.weights))
+      throw invalidArgument('TensorFlow.js: a weightsManifest group lacks paths or weights');
     for (const p of group.paths) {
-      if (typeof p !== 'string' || /^[a-z][a-z0-9+.-]*:/i.test(p) || p.startsWith('/') || p.split('/').includes('..')) {
+      if (
+        typeof p !== 'string' ||
+        /^[a-z][a-z0-9+.-]*:/i.test(p) ||
+        p.startsWith('/') ||
+        p.split('/').includes('..')
+      ) {
         throw invalidArgument(`TensorFlow.js: weight path '${String(p)}' must be relative to model.json`);
       }
       const name = p.replace(/^\.\//, '');
@@ -68,7 +78,9 @@ export function readTfjsModel(files: ReadonlyMap<string, Uint8Array>): TfjsModel
     modelTopology,
     weightSpecs,
     weightData: weightData.buffer,
-    ...(signature && typeof signature === 'object' ? { signature: signature as TfjsModel['signature'] & object } : {}),
+    ...(signature && typeof signature === 'object'
+      ? { signature: signature as TfjsModel['signature'] & object }
+      : {}),
     ...(versions ? { versions } : {}),
   };
 }
@@ -76,7 +88,10 @@ export function readTfjsModel(files: ReadonlyMap<string, Uint8Array>): TfjsModel
 /** `format` when given; older files omit it, and a GraphDef topology (a `node` list) then means a graph model. */
 function formatOf(format: unknown, topology: Record<string, unknown>): TfjsModel['format'] {
   if (format === 'layers-model' || format === 'graph-model') return format;
-  if (format !== undefined && format !== null) throw invalidArgument(`TensorFlow.js: model.json format '${String(format)}' is not layers-model or graph-model`);
+  if (format !== undefined && format !== null)
+    throw invalidArgument(
+      `TensorFlow.js: model.json format '${String(format)}' is not layers-model or graph-model`,
+    );
   return Array.isArray(topology['node']) ? 'graph-model' : 'layers-model';
 }
 

@@ -9,7 +9,11 @@ import { graphJsonNodes } from './graph-json-nodes';
 import { readTfjsModel, type TfjsModel } from './model-json';
 import { decodeWeights } from './weights';
 
-const list = (s: string | undefined) => s?.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+const list = (s: string | undefined) =>
+  s
+    ?.split(',')
+    .map((x) => x.trim())
+    .filter((x) => x.length > 0);
 
 /**
  * Serves a TensorFlow.js model (model.json + weight files). Layers models run on tfjs
@@ -23,12 +27,28 @@ export async function buildTfjsFormatModel(
   options: TensorflowFactoryOptions,
 ): Promise<TensorflowModel> {
   const model = readTfjsModel(files);
-  if (model.format === 'graph-model') return buildModel(ModelType.TENSORFLOW_SAVED, tfjsGraphSpec(model, metadata), metadata, bytes, options);
+  if (model.format === 'graph-model')
+    return buildModel(ModelType.TENSORFLOW_SAVED, tfjsGraphSpec(model, metadata), metadata, bytes, options);
   const choice = runtimeChoice(metadata, options);
-  if (choice === 'fast-path') throw invalidArgument('TensorFlow.js layers models run on tfjs; the fast path takes graphs (convert to a graph model)');
-  const engine = await TfjsLayersEngine.create(model.modelTopology, model.weightSpecs, model.weightData, tfjsBackend(choice));
+  if (choice === 'fast-path')
+    throw invalidArgument(
+      'TensorFlow.js layers models run on tfjs; the fast path takes graphs (convert to a graph model)',
+    );
+  const engine = await TfjsLayersEngine.create(
+    model.modelTopology,
+    model.weightSpecs,
+    model.weightData,
+    tfjsBackend(choice),
+  );
   const ports = (names: readonly string[]): GraphPort[] => names.map((n) => ({ key: n, tensor: n }));
-  return bindModel(ModelType.TENSORFLOW_SAVED, engine, ports(engine.inputNames), ports(engine.outputNames), metadata, bytes);
+  return bindModel(
+    ModelType.TENSORFLOW_SAVED,
+    engine,
+    ports(engine.inputNames),
+    ports(engine.outputNames),
+    metadata,
+    bytes,
+  );
 }
 
 /**
@@ -42,10 +62,18 @@ export function tfjsGraphSpec(model: TfjsModel, metadata: Readonly<Record<string
     return entries.length ? entries.map(([k, v]) => ({ key: k, tensor: v.name! })) : undefined;
   };
   const named = (names: string[] | undefined) => names?.map((t) => ({ key: t, tensor: t }));
-  const outputs = named(list(metadata['graph.outputs'])) ?? sigPorts(model.signature?.outputs) ?? named(sinkNodes({ node: all }))!;
-  if (outputs.length === 0) throw invalidArgument('TensorFlow.js: graph model has no outputs; set metadata graph.outputs');
-  const nodes = pruneGraph({ node: all }, outputs.map((o) => o.tensor));
-  const inputs = named(list(metadata['graph.inputs'])) ?? sigPorts(model.signature?.inputs) ?? named(placeholders(nodes))!;
+  const outputs =
+    named(list(metadata['graph.outputs'])) ??
+    sigPorts(model.signature?.outputs) ??
+    named(sinkNodes({ node: all }))!;
+  if (outputs.length === 0)
+    throw invalidArgument('TensorFlow.js: graph model has no outputs; set metadata graph.outputs');
+  const nodes = pruneGraph(
+    { node: all },
+    outputs.map((o) => o.tensor),
+  );
+  const inputs =
+    named(list(metadata['graph.inputs'])) ?? sigPorts(model.signature?.inputs) ?? named(placeholders(nodes))!;
   return {
     nodes,
     versions: model.versions,

@@ -24,7 +24,10 @@ export interface GraphModelArtifacts {
  * as its Python converter would: Const values move to the weights (the node stays, without `value`),
  * control inputs are dropped, a missing `versions` is filled, attrs take protobuf-JSON form.
  */
-export function toGraphModelArtifacts(nodes: readonly NodeDef[], versions: GraphDef['versions']): GraphModelArtifacts {
+export function toGraphModelArtifacts(
+  nodes: readonly NodeDef[],
+  versions: GraphDef['versions'],
+): GraphModelArtifacts {
   const weightSpecs: GraphModelArtifacts['weightSpecs'] = [];
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -71,10 +74,14 @@ export function toGraphModelArtifacts(nodes: readonly NodeDef[], versions: Graph
 
 function weightBytes(t: TensorValue, name: string): ['float32' | 'int32' | 'bool', Uint8Array] {
   const d = t.data;
-  if (d instanceof Float32Array) return ['float32', new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength))];
-  if (d instanceof Int32Array) return ['int32', new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength))];
+  if (d instanceof Float32Array)
+    return ['float32', new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength))];
+  if (d instanceof Int32Array)
+    return ['int32', new Uint8Array(d.buffer.slice(d.byteOffset, d.byteOffset + d.byteLength))];
   if (d instanceof Uint8Array) return ['bool', d.slice()];
-  throw invalidArgument(`node '${name}': ${dtypeName(t.dtype)} constants are not supported by the tfjs runtime`);
+  throw invalidArgument(
+    `node '${name}': ${dtypeName(t.dtype)} constants are not supported by the tfjs runtime`,
+  );
 }
 
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
@@ -110,6 +117,7 @@ function attrJson(a: AttrValue, what: string): Record<string, unknown> {
   if (a.shape !== undefined) return { shape: shapeJson(a.shape) };
   if (a.func !== undefined) return { func: { name: a.func } };
   if (a.placeholder !== undefined) return { placeholder: a.placeholder };
-  if (a.tensor !== undefined) throw invalidArgument(`${what}: tensor-valued attributes are not supported by the tfjs runtime`);
+  if (a.tensor !== undefined)
+    throw invalidArgument(`${what}: tensor-valued attributes are not supported by the tfjs runtime`);
   return {};
 }

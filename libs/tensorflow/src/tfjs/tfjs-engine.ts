@@ -45,7 +45,8 @@ export class TfjsEngine implements Engine {
     const inputNodes = new Map(inputs.map((t, i) => [parseInput(t)[0], inputWidths[i]!]));
     const patched = nodes.map((n) => {
       const w = inputNodes.get(n.name);
-      if (n.op !== 'Placeholder' || w === undefined || !isUnknownShape(n.attr['shape']?.shape?.dims)) return n;
+      if (n.op !== 'Placeholder' || w === undefined || !isUnknownShape(n.attr['shape']?.shape?.dims))
+        return n;
       return { ...n, attr: { ...n.attr, shape: { shape: { dims: [-1, w] } } } };
     });
     const artifacts = original ?? toGraphModelArtifacts(patched, versions);
@@ -56,10 +57,22 @@ export class TfjsEngine implements Engine {
     } catch (err) {
       throw tfjsError('load', err, nodes);
     }
-    const engine = new TfjsEngine(rt, model, inputs.map(tensorName), outputs.map(tensorName), inputWidths, []);
+    const engine = new TfjsEngine(
+      rt,
+      model,
+      inputs.map(tensorName),
+      outputs.map(tensorName),
+      inputWidths,
+      [],
+    );
     // One probe row tells the output widths (and fails the build, not the first request, on a bad graph).
     try {
-      engine.widths = engine.runShapes(inputWidths.map((w) => new Float32Array(w)), 1).map((o) => o.cols);
+      engine.widths = engine
+        .runShapes(
+          inputWidths.map((w) => new Float32Array(w)),
+          1,
+        )
+        .map((o) => o.cols);
     } catch (err) {
       model.dispose();
       throw tfjsError('run', err, nodes);
@@ -109,8 +122,15 @@ function tfjsError(stage: 'load' | 'run', err: unknown, nodes: readonly NodeDef[
   const m = /Op is not supported: (\S+)|Unknown op '([^']+)'/.exec(msg);
   const op = m?.[1] ?? m?.[2];
   if (op) {
-    const where = nodes.filter((n) => n.op === op).map((n) => `'${n.name}'`).slice(0, 3).join(', ');
-    return invalidArgument(`unsupported op ${op} (node ${where}): neither the fast path nor tfjs implements it`, err);
+    const where = nodes
+      .filter((n) => n.op === op)
+      .map((n) => `'${n.name}'`)
+      .slice(0, 3)
+      .join(', ');
+    return invalidArgument(
+      `unsupported op ${op} (node ${where}): neither the fast path nor tfjs implements it`,
+      err,
+    );
   }
   return invalidArgument(`tfjs could not ${stage} the graph: ${msg}`, err);
 }

@@ -32,13 +32,18 @@ export class TfjsLayersEngine implements Engine {
     try {
       model = await rt.tf.loadLayersModel(rt.tf.io.fromMemory({ modelTopology, weightSpecs, weightData }));
     } catch (err) {
-      throw invalidArgument(`TensorFlow.js: tfjs could not load the layers model: ${err instanceof Error ? err.message : String(err)}`, err);
+      throw invalidArgument(
+        `TensorFlow.js: tfjs could not load the layers model: ${err instanceof Error ? err.message : String(err)}`,
+        err,
+      );
     }
     const width = (shape: readonly (number | null)[], what: string): number => {
       const w = shape[1];
       if (shape.length !== 2 || typeof w !== 'number' || w <= 0) {
         model.dispose();
-        throw invalidArgument(`TensorFlow.js: ${what} has shape [${shape.map((d) => d ?? '?').join(', ')}]; served models take and return [batch, features]`);
+        throw invalidArgument(
+          `TensorFlow.js: ${what} has shape [${shape.map((d) => d ?? '?').join(', ')}]; served models take and return [batch, features]`,
+        );
       }
       return w;
     };
@@ -46,7 +51,10 @@ export class TfjsLayersEngine implements Engine {
     const outputWidths = model.outputs.map((t, i) => width(t.shape, `output '${model.outputNames[i]}'`));
     // Keras names a model's inputs and outputs after their layers (`dense_input`, `dense_1`); a Sequential's
     // own inputNames/outputNames can be empty, so read the layers behind the symbolic tensors.
-    const names = (own: readonly string[] | undefined, tensors: readonly { name: string; sourceLayer?: { name: string } }[]) =>
+    const names = (
+      own: readonly string[] | undefined,
+      tensors: readonly { name: string; sourceLayer?: { name: string } }[],
+    ) =>
       own && own.length === tensors.length ? [...own] : tensors.map((t) => t.sourceLayer?.name ?? t.name);
     const inputNames = names(model.inputNames, model.inputs);
     const outputNames = names(model.outputNames, model.outputs);
@@ -56,7 +64,9 @@ export class TfjsLayersEngine implements Engine {
   run(inputs: readonly Float32Array[], n: number): Float32Array[] {
     const tf = this.tf;
     return tf.tidy(() => {
-      const xs = this.inputWidths.map((w, i) => tf.tensor2d(inputs[i]!.subarray(0, n * w), [n, w], 'float32'));
+      const xs = this.inputWidths.map((w, i) =>
+        tf.tensor2d(inputs[i]!.subarray(0, n * w), [n, w], 'float32'),
+      );
       const result = this.model.predict(xs.length === 1 ? xs[0]! : xs) as Tensor | Tensor[];
       const list = Array.isArray(result) ? result : [result];
       return list.map((t) => {

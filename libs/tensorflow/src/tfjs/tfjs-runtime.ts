@@ -49,8 +49,10 @@ export function tfjsNodeAvailable(): boolean {
  */
 export async function loadTfjs(prefer: 'auto' | 'cpu' | 'wasm' | 'node' = 'auto'): Promise<TfjsRuntime> {
   const tf = loadBase();
-  if (prefer === 'node' && !nodeAvailable) throw new Error('@tensorflow/tfjs-node is not installed or failed to load');
-  const want = prefer === 'auto' ? (nodeAvailable ? 'tensorflow' : 'cpu') : prefer === 'node' ? 'tensorflow' : prefer;
+  if (prefer === 'node' && !nodeAvailable)
+    throw new Error('@tensorflow/tfjs-node is not installed or failed to load');
+  const want =
+    prefer === 'auto' ? (nodeAvailable ? 'tensorflow' : 'cpu') : prefer === 'node' ? 'tensorflow' : prefer;
   if (want === 'wasm') await registerWasm(tf);
   if (tf.getBackend() !== want) {
     const ok = await tf.setBackend(want);
