@@ -57,11 +57,7 @@ describe('predict --json → ServingRequest', () => {
     );
     expect(() => recordFromJson('{"x": [1]}')).toThrow(/got an array/);
     expect(() => recordFromJson('{"x": 1}')).not.toThrow();
-    try {
-      recordFromJson('nope');
-    } catch (err) {
-      expect(err).toBeInstanceOf(UsageError);
-    }
+    expect(() => recordFromJson('nope')).toThrow(UsageError);
   });
 
   it('needs exactly one of --json and --csv-row', () => {
