@@ -1,1 +1,2 @@
-export {};
+export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { sleep } from './sleep';
