@@ -137,6 +137,24 @@ export interface StoreSnapshot {
   position: string;
 }
 
+/**
+ * One page of a snapshot served by ModelStoreService.Snapshot (and one record of the embedded store's
+ * snapshot file). Pages are bounded (a few MiB, at most a thousand or so models; inline contents above the
+ * store's inline limit are blobs already), so any number of models restores. The first page carries the
+ * header: the position the whole snapshot is the fold of, the suspended flag, every policy and the model
+ * count; the following pages carry models only. The last page has `last` set.
+ */
+export interface SnapshotPage {
+  /** Header (first page only). Position of the last event folded into the snapshot. */
+  position: string;
+  suspended: boolean;
+  policies: DataTypePolicy[];
+  /** Number of models in the whole snapshot, so the reader can check that it received all of them. */
+  totalModels: number;
+  models: ModelDescriptor[];
+  last: boolean;
+}
+
 export interface TailRequest {
   /** Events after this position; from the start when empty. */
   after: string;
@@ -1329,6 +1347,107 @@ export const StoreSnapshot: MessageFns<StoreSnapshot> = {
   },
 };
 
+function createBaseSnapshotPage(): SnapshotPage {
+  return { position: "", suspended: false, policies: [], totalModels: 0, models: [], last: false };
+}
+
+export const SnapshotPage: MessageFns<SnapshotPage> = {
+  encode(message: SnapshotPage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== "") {
+      writer.uint32(10).string(message.position);
+    }
+    if (message.suspended !== false) {
+      writer.uint32(16).bool(message.suspended);
+    }
+    for (const v of message.policies) {
+      DataTypePolicy.encode(v!, writer.uint32(26).fork()).join();
+    }
+    if (message.totalModels !== 0) {
+      writer.uint32(32).uint64(message.totalModels);
+    }
+    for (const v of message.models) {
+      ModelDescriptor.encode(v!, writer.uint32(42).fork()).join();
+    }
+    if (message.last !== false) {
+      writer.uint32(48).bool(message.last);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SnapshotPage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSnapshotPage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.position = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.suspended = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.policies.push(DataTypePolicy.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalModels = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.models.push(ModelDescriptor.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.last = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+};
+
 function createBaseTailRequest(): TailRequest {
   return { after: "" };
 }
@@ -2008,14 +2127,15 @@ export const ModelStoreServiceService = {
     responseSerialize: (value: PublishResponse): Buffer => Buffer.from(PublishResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): PublishResponse => PublishResponse.decode(value),
   },
+  /** A consistent snapshot as a stream of bounded pages (see SnapshotPage). */
   snapshot: {
     path: "/modelserving.v1.ModelStoreService/Snapshot" as const,
     requestStream: false as const,
-    responseStream: false as const,
+    responseStream: true as const,
     requestSerialize: (value: SnapshotRequest): Buffer => Buffer.from(SnapshotRequest.encode(value).finish()),
     requestDeserialize: (value: Buffer): SnapshotRequest => SnapshotRequest.decode(value),
-    responseSerialize: (value: StoreSnapshot): Buffer => Buffer.from(StoreSnapshot.encode(value).finish()),
-    responseDeserialize: (value: Buffer): StoreSnapshot => StoreSnapshot.decode(value),
+    responseSerialize: (value: SnapshotPage): Buffer => Buffer.from(SnapshotPage.encode(value).finish()),
+    responseDeserialize: (value: Buffer): SnapshotPage => SnapshotPage.decode(value),
   },
   tail: {
     path: "/modelserving.v1.ModelStoreService/Tail" as const,
@@ -2048,7 +2168,8 @@ export const ModelStoreServiceService = {
 
 export interface ModelStoreServiceServer extends UntypedServiceImplementation {
   publish: handleUnaryCall<PublishRequest, PublishResponse>;
-  snapshot: handleUnaryCall<SnapshotRequest, StoreSnapshot>;
+  /** A consistent snapshot as a stream of bounded pages (see SnapshotPage). */
+  snapshot: handleServerStreamingCall<SnapshotRequest, SnapshotPage>;
   tail: handleServerStreamingCall<TailRequest, ModelStreamEvent>;
   getBlob: handleUnaryCall<GetBlobRequest, GetBlobResponse>;
   putBlob: handleUnaryCall<PutBlobRequest, PutBlobResponse>;
@@ -2070,21 +2191,13 @@ export interface ModelStoreServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: PublishResponse) => void,
   ): ClientUnaryCall;
+  /** A consistent snapshot as a stream of bounded pages (see SnapshotPage). */
+  snapshot(request: SnapshotRequest, options?: Partial<CallOptions>): ClientReadableStream<SnapshotPage>;
   snapshot(
     request: SnapshotRequest,
-    callback: (error: ServiceError | null, response: StoreSnapshot) => void,
-  ): ClientUnaryCall;
-  snapshot(
-    request: SnapshotRequest,
-    metadata: Metadata,
-    callback: (error: ServiceError | null, response: StoreSnapshot) => void,
-  ): ClientUnaryCall;
-  snapshot(
-    request: SnapshotRequest,
-    metadata: Metadata,
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: StoreSnapshot) => void,
-  ): ClientUnaryCall;
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<SnapshotPage>;
   tail(request: TailRequest, options?: Partial<CallOptions>): ClientReadableStream<ModelStreamEvent>;
   tail(
     request: TailRequest,
