@@ -12,6 +12,19 @@ afterEach(async () => {
   topo = undefined;
 });
 
+/** Two model names of a data type whose rendezvous owners among `ids` differ (first doomed, then survivor). */
+function namesOnDistinctOwners(dataType: string, ids: readonly string[]): [string, string] {
+  const first = 'm1';
+  const firstOwner = rendezvousOwners(`${dataType}/${first}`, ids, 1)[0];
+  // With two executors each further name misses the first owner with probability 1/2: 64 tries never fail
+  // in practice, and if they did the test says so instead of silently checking less.
+  for (let i = 2; i < 66; i++) {
+    const name = `m${i}`;
+    if (rendezvousOwners(`${dataType}/${name}`, ids, 1)[0] !== firstOwner) return [first, name];
+  }
+  throw new Error(`no model name owned by an executor other than ${firstOwner}`);
+}
+
 const predict = (t: TestTopology, req: Parameters<typeof servingRequest>[0]) =>
   call<ServingResponse>(t.client, 'predict', servingRequest(req));
 
@@ -233,27 +246,45 @@ describe('speculative path', () => {
   });
 
   it('reports the items of a dead executor to the collector so the decision does not wait for the deadline', async () => {
-    // Executor 0 never passes results on (hold applies to direct answers only, so use a collector-less executor).
     topo = await startTopology({ executors: 2, collector: true });
-    await deploy(topo.client, 'wine', 'm1');
-    await deploy(topo.client, 'wine', 'm2');
+    // Executor ids are their (random) addresses, so pick the two model names from the ids: one owned by
+    // each executor. The model on the survivor then always scores and the result is always checked.
+    const ids = topo.executors.map((e) => e.id);
+    const [doomed, survivor] = namesOnDistinctOwners('wine', ids);
+    await deploy(topo.client, 'wine', doomed);
+    await deploy(topo.client, 'wine', survivor);
     await call(topo.client, 'setDataTypePolicy', {
       policy: { dataType: 'wine', decider: 'majority', timeoutMs: 10_000, alwaysSpeculative: false },
     });
-    const ids = topo.executors.map((e) => e.id);
-    // Find the executor owning m1 and make it die before it scores.
-    const owner = rendezvousOwners('wine/m1', ids, 1)[0]!;
-    const victim = topo.executors.find((e) => e.id === owner)!;
-    const other = topo.executors.find((e) => e.id !== owner)!;
-    const m2OnOther = rendezvousOwners('wine/m2', ids, 1)[0] === other.id;
-    victim.kill();
-    // Until the router notices, items may still be sent to the dead stream; either way nothing waits 10 s.
+    const victim = topo.executors.find((e) => e.id === rendezvousOwners(`wine/${doomed}`, ids, 1)[0])!;
+    const other = topo.executors.find((e) => e.id === rendezvousOwners(`wine/${survivor}`, ids, 1)[0])!;
+    expect(victim).not.toBe(other);
+    // The victim receives its item but dies before passing the result on: drop what it hands the collector.
+    const collector = topo.collector!;
+    const collect = collector.collect.bind(collector);
+    collector.collect = (guid, result, trace) => {
+      if (result.source !== victim.id) collect(guid, result, trace);
+    };
     const started = Date.now();
-    const res = await predict(topo, { guid: 'dead-1', dataType: 'wine', data: record({ x: 1, y: 1 }) }).catch(
-      (e: { code: number }) => e,
+    const pending = predict(topo, { guid: 'dead-1', dataType: 'wine', data: record({ x: 1, y: 1 }) });
+    await waitFor(
+      () => victim.countFor(`wine/${doomed}`) === 1,
+      5_000,
+      'doomed item in flight at the victim',
     );
+    victim.kill();
+    // Only the router's report of the lost item lets the collector decide before the 10 s deadline.
+    const res = await pending;
     expect(Date.now() - started).toBeLessThan(5_000);
-    if (m2OnOther) expect((res as ServingResponse).result?.value?.number).toBe(2);
+    expect(res.result?.error).toBe('');
+    expect(res.result?.value?.number).toBe(2);
+    expect(res.result?.model).toBe(`wine/${survivor}`);
+    expect(res.result?.source).toBe(other.id);
+    expect(res.qualifiers).toEqual([{ key: 'results', value: '2' }]);
+    const reported = collector.routerResults.filter((r) => r.guid === 'dead-1').map((r) => r.result!);
+    expect(reported).toHaveLength(1);
+    expect(reported[0]).toMatchObject({ model: `wine/${doomed}`, errorCode: Code.UNAVAILABLE });
+    expect(reported[0]!.error).toContain(victim.id);
   });
 
   it('fails pending speculative requests with UNAVAILABLE when the collector stream breaks', async () => {
