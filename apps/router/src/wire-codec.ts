@@ -1,4 +1,5 @@
 import { ServingResult, type ServingQualifier } from '@modelserving/contracts';
+import { WireType, fieldTag, tagWireType } from '@modelserving/protobuf-wire';
 import { RouteRequest, SPECULATIVE_ITEM, type PendingEntry } from './route-request';
 
 // Hand-written protobuf wire code for the router's hot messages. The router only routes: it reads a few
@@ -8,10 +9,41 @@ import { RouteRequest, SPECULATIVE_ITEM, type PendingEntry } from './route-reque
 // proto/modelserving/v1/{data,internal,serving_service}.proto; the generated code stays the reference (the
 // codec spec checks the two agree).
 
-const WIRE_VARINT = 0;
-const WIRE_FIXED64 = 1;
-const WIRE_LEN = 2;
-const WIRE_FIXED32 = 5;
+// Field tags of the messages this codec reads and writes. Every tag here is below 128, so it is one byte on
+// the wire and the encoders write it as such.
+/** ServingRequest: guid, data_type, data (Record), model_name, timeout_ms. */
+const REQUEST_GUID = fieldTag(1, WireType.LEN);
+const REQUEST_DATA_TYPE = fieldTag(2, WireType.LEN);
+const REQUEST_DATA = fieldTag(3, WireType.LEN);
+const REQUEST_MODEL_NAME = fieldTag(4, WireType.LEN);
+const REQUEST_TIMEOUT_MS = fieldTag(5, WireType.VARINT);
+/** ServingRequestBatch.requests, ScoreBatch.items, ScoreResultBatch.items, ServingResponseBatch.responses. */
+const BATCH_ITEM = fieldTag(1, WireType.LEN);
+/** ScoreItem: id, model_key, record, trace, guid, speculative. */
+const ITEM_ID = fieldTag(1, WireType.VARINT);
+const ITEM_MODEL_KEY = fieldTag(2, WireType.LEN);
+const ITEM_RECORD = fieldTag(3, WireType.LEN);
+const ITEM_TRACE = fieldTag(4, WireType.LEN);
+const ITEM_GUID = fieldTag(5, WireType.LEN);
+const ITEM_SPECULATIVE = fieldTag(6, WireType.VARINT);
+/** TraceContext: traceparent, tracestate. */
+const TRACE_PARENT = fieldTag(1, WireType.LEN);
+const TRACE_STATE = fieldTag(2, WireType.LEN);
+/** ScoreResultItem: id, result. */
+const RESULT_ITEM_ID = fieldTag(1, WireType.VARINT);
+const RESULT_ITEM_RESULT = fieldTag(2, WireType.LEN);
+/** ServingResult: error, error_code, confidence (the fields the router looks at). */
+const RESULT_ERROR = fieldTag(7, WireType.LEN);
+const RESULT_ERROR_CODE = fieldTag(8, WireType.VARINT);
+const RESULT_CONFIDENCE = fieldTag(10, WireType.I64);
+/** ServingResponse: guid, result, confidence, qualifiers. */
+const RESPONSE_GUID = fieldTag(1, WireType.LEN);
+const RESPONSE_RESULT = fieldTag(2, WireType.LEN);
+const RESPONSE_CONFIDENCE = fieldTag(3, WireType.I64);
+const RESPONSE_QUALIFIER = fieldTag(4, WireType.LEN);
+/** ServingQualifier: key, value. */
+const QUALIFIER_KEY = fieldTag(1, WireType.LEN);
+const QUALIFIER_VALUE = fieldTag(2, WireType.LEN);
 
 const EMPTY = Buffer.alloc(0);
 
@@ -88,16 +120,16 @@ class Reader {
 
   skip(wire: number): void {
     switch (wire) {
-      case WIRE_VARINT:
+      case WireType.VARINT:
         this.varint64();
         return;
-      case WIRE_FIXED64:
+      case WireType.I64:
         this.pos += 8;
         break;
-      case WIRE_LEN:
+      case WireType.LEN:
         this.len();
         return;
-      case WIRE_FIXED32:
+      case WireType.I32:
         this.pos += 4;
         break;
       default:
@@ -119,25 +151,25 @@ function readRequest(r: Reader): RouteRequest {
   while (r.pos < r.end) {
     const tag = r.varint32();
     switch (tag) {
-      case 10:
+      case REQUEST_GUID:
         req.guid = r.string();
         break;
-      case 18:
+      case REQUEST_DATA_TYPE:
         req.dataType = r.string();
         break;
-      case 26:
+      case REQUEST_DATA:
         req.recordStart = r.len();
         req.recordEnd = r.pos;
         req.recordBuf = r.buf;
         break;
-      case 34:
+      case REQUEST_MODEL_NAME:
         req.modelName = r.string();
         break;
-      case 40:
+      case REQUEST_TIMEOUT_MS:
         req.timeoutMs = r.varint64();
         break;
       default:
-        r.skip(tag & 7);
+        r.skip(tagWireType(tag));
     }
   }
   return req;
@@ -152,11 +184,11 @@ export function decodeServingRequestBatch(buf: Buffer): { requests: RouteRequest
   const r = new Reader(buf);
   while (r.pos < r.end) {
     const tag = r.varint32();
-    if (tag === 10) {
+    if (tag === BATCH_ITEM) {
       const start = r.len();
       requests.push(readRequest(new Reader(buf, start, r.pos)));
     } else {
-      r.skip(tag & 7);
+      r.skip(tagWireType(tag));
     }
   }
   return { requests };
@@ -249,30 +281,30 @@ export function encodeScoreBatch(entries: readonly PendingEntry[]): Buffer {
     const e = entries[i]!;
     const spec = e.kind === SPECULATIVE_ITEM;
     const req = spec ? e.req : e;
-    buf[pos++] = 10;
+    buf[pos++] = BATCH_ITEM;
     pos = writeVarint(buf, pos, sizes[i * 4]!);
-    buf[pos++] = 8;
+    buf[pos++] = ITEM_ID;
     pos = writeVarint(buf, pos, spec ? e.id : e.itemId);
-    pos = strField(buf, pos, 18, e.modelKey, sizes[i * 4 + 1]!);
+    pos = strField(buf, pos, ITEM_MODEL_KEY, e.modelKey, sizes[i * 4 + 1]!);
     const recLen = req.recordEnd - req.recordStart;
     if (recLen > 0) {
-      buf[pos++] = 26;
+      buf[pos++] = ITEM_RECORD;
       pos = writeVarint(buf, pos, recLen);
       pos += req.recordBuf.copy(buf, pos, req.recordStart, req.recordEnd);
     }
     const trace = req.trace;
     if (trace !== undefined) {
-      buf[pos++] = 34;
+      buf[pos++] = ITEM_TRACE;
       pos = writeVarint(buf, pos, sizes[i * 4 + 3]!);
       const tp = trace.traceparent;
-      if (tp.length > 0) pos = strField(buf, pos, 10, tp, tp.length);
+      if (tp.length > 0) pos = strField(buf, pos, TRACE_PARENT, tp, tp.length);
       const ts = trace.tracestate;
-      if (ts.length > 0) pos = strField(buf, pos, 18, ts, utf8Len(ts));
+      if (ts.length > 0) pos = strField(buf, pos, TRACE_STATE, ts, utf8Len(ts));
     }
     const guidLen = sizes[i * 4 + 2]!;
-    if (guidLen > 0) pos = strField(buf, pos, 42, req.guid, guidLen);
+    if (guidLen > 0) pos = strField(buf, pos, ITEM_GUID, req.guid, guidLen);
     if (spec) {
-      buf[pos++] = 48;
+      buf[pos++] = ITEM_SPECULATIVE;
       buf[pos++] = 1;
     }
   }
@@ -306,13 +338,13 @@ function scanResult(out: RawResult, buf: Buffer, start: number, end: number): vo
   const r = new Reader(buf, start, end);
   while (r.pos < end) {
     const tag = r.varint32();
-    if (tag === 58) out.error = r.string();
-    else if (tag === 64) out.errorCode = r.varint64() | 0;
-    else if (tag === 81) {
+    if (tag === RESULT_ERROR) out.error = r.string();
+    else if (tag === RESULT_ERROR_CODE) out.errorCode = r.varint64() | 0;
+    else if (tag === RESULT_CONFIDENCE) {
       if (r.pos + 8 > end) throw new RangeError('truncated double');
       out.confidence = buf.readDoubleLE(r.pos);
       r.pos += 8;
-    } else r.skip(tag & 7);
+    } else r.skip(tagWireType(tag));
   }
   out.present = true;
   out.buf = buf;
@@ -325,8 +357,8 @@ export function decodeScoreResultBatch(buf: Buffer): RawResult[] {
   const r = new Reader(buf);
   while (r.pos < r.end) {
     const tag = r.varint32();
-    if (tag !== 10) {
-      r.skip(tag & 7);
+    if (tag !== BATCH_ITEM) {
+      r.skip(tagWireType(tag));
       continue;
     }
     const start = r.len();
@@ -335,11 +367,11 @@ export function decodeScoreResultBatch(buf: Buffer): RawResult[] {
     const item = new RawResult();
     while (ir.pos < end) {
       const t = ir.varint32();
-      if (t === 8) item.id = ir.varint64();
-      else if (t === 18) {
+      if (t === RESULT_ITEM_ID) item.id = ir.varint64();
+      else if (t === RESULT_ITEM_RESULT) {
         const s = ir.len();
         scanResult(item, buf, s, ir.pos);
-      } else ir.skip(t & 7);
+      } else ir.skip(tagWireType(t));
     }
     items.push(item);
   }
@@ -418,26 +450,26 @@ function writeResponse(
   result: Uint8Array | undefined,
   guidLen: number,
 ): number {
-  if (guidLen > 0) pos = strField(buf, pos, 10, r.guid, guidLen);
+  if (guidLen > 0) pos = strField(buf, pos, RESPONSE_GUID, r.guid, guidLen);
   const raw = r.raw;
   if (raw !== undefined) {
-    buf[pos++] = 18;
+    buf[pos++] = RESPONSE_RESULT;
     pos = writeVarint(buf, pos, raw.end - raw.start);
     pos += raw.buf.copy(buf, pos, raw.start, raw.end);
   } else if (result !== undefined) {
-    pos = bytesField(buf, pos, 18, result);
+    pos = bytesField(buf, pos, RESPONSE_RESULT, result);
   }
   if (r.confidence !== undefined) {
-    buf[pos++] = 25;
+    buf[pos++] = RESPONSE_CONFIDENCE;
     buf.writeDoubleLE(r.confidence, pos);
     pos += 8;
   }
   for (let i = 0; i < r.qualifiers.length; i++) {
     const q = r.qualifiers[i]!;
-    buf[pos++] = 34;
+    buf[pos++] = RESPONSE_QUALIFIER;
     pos = writeVarint(buf, pos, qualifierSize(q));
-    if (q.key.length > 0) pos = strField(buf, pos, 10, q.key, utf8Len(q.key));
-    if (q.value.length > 0) pos = strField(buf, pos, 18, q.value, utf8Len(q.value));
+    if (q.key.length > 0) pos = strField(buf, pos, QUALIFIER_KEY, q.key, utf8Len(q.key));
+    if (q.value.length > 0) pos = strField(buf, pos, QUALIFIER_VALUE, q.value, utf8Len(q.value));
   }
   return pos;
 }
@@ -469,7 +501,7 @@ export function encodeServingResponseBatch(batch: { responses: RoutedResponse[] 
   const buf = Buffer.allocUnsafe(total);
   let pos = 0;
   for (let i = 0; i < n; i++) {
-    buf[pos++] = 10;
+    buf[pos++] = BATCH_ITEM;
     pos = writeVarint(buf, pos, sizes[i * 2]!);
     pos = writeResponse(buf, pos, rs[i]!, results[i], sizes[i * 2 + 1]!);
   }

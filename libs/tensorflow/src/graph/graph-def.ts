@@ -1,5 +1,6 @@
 import { invalidArgument } from '@modelserving/model-core';
-import { ProtoReader, WireType } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import { ProtoReader } from '../proto/proto-reader';
 import { ProtoWriter } from '../proto/proto-writer';
 import { encodeFunctionLibrary, readFunctionLibrary, type FunctionDef } from './function-def';
 import { encodeNodeDef, readNodeDef, type NodeDef } from './node-def';

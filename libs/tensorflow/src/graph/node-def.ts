@@ -1,4 +1,5 @@
-import { WireType, type ProtoReader } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import type { ProtoReader } from '../proto/proto-reader';
 import type { ProtoWriter } from '../proto/proto-writer';
 import {
   decodeTensorProto,

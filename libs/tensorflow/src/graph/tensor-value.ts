@@ -1,5 +1,6 @@
 import { invalidArgument } from '@modelserving/model-core';
-import { WireType, type ProtoReader } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import type { ProtoReader } from '../proto/proto-reader';
 import type { ProtoWriter } from '../proto/proto-writer';
 import { DType, baseDtype, dtypeName, dtypeSize } from './dtype';
 

@@ -1,14 +1,5 @@
 import { invalidArgument } from '@modelserving/model-core';
-
-/** Protobuf wire types (the low three bits of a field key). */
-export const WireType = {
-  VARINT: 0,
-  FIXED64: 1,
-  LEN: 2,
-  START_GROUP: 3,
-  END_GROUP: 4,
-  FIXED32: 5,
-} as const;
+import { WireType, tagField, tagWireType } from '@modelserving/protobuf-wire';
 
 const utf8 = new TextDecoder('utf-8');
 
@@ -42,9 +33,9 @@ export class ProtoReader {
   /** Reads a field key; returns [fieldNumber, wireType]. */
   tag(): [number, number] {
     const key = this.varint();
-    const field = Math.floor(key / 8);
+    const field = tagField(key);
     if (field === 0) this.fail('field number 0');
-    return [field, key & 7];
+    return [field, tagWireType(key)];
   }
 
   /** An unsigned varint as a JS number (exact up to 2^53; larger values lose precision, never wrap). */
@@ -145,7 +136,7 @@ export class ProtoReader {
       case WireType.VARINT:
         this.varint();
         return;
-      case WireType.FIXED64:
+      case WireType.I64:
         this.need(8);
         this.pos += 8;
         return;
@@ -155,15 +146,15 @@ export class ProtoReader {
         this.pos += len;
         return;
       }
-      case WireType.FIXED32:
+      case WireType.I32:
         this.need(4);
         this.pos += 4;
         return;
-      case WireType.START_GROUP: {
-        // Groups are obsolete but legal: skip to the matching END_GROUP.
+      case WireType.SGROUP: {
+        // Groups are obsolete but legal: skip to the matching EGROUP.
         for (;;) {
           const [, wt] = this.tag();
-          if (wt === WireType.END_GROUP) return;
+          if (wt === WireType.EGROUP) return;
           this.skip(wt);
         }
       }

@@ -1,3 +1,5 @@
+import { WireType, fieldTag } from '@modelserving/protobuf-wire';
+
 /**
  * A minimal protobuf wire-format writer: the counterpart of ProtoReader, used to build GraphDefs and
  * SavedModels in tests (and by callers that generate graphs) without protoc.
@@ -6,14 +8,14 @@ export class ProtoWriter {
   private chunks: number[] = [];
 
   varint(field: number, value: number): this {
-    this.key(field, 0);
+    this.key(field, WireType.VARINT);
     this.rawVarint(value);
     return this;
   }
 
   /** A signed int64 varint (negative values take ten bytes, as in protobuf). */
   int64(field: number, value: number): this {
-    this.key(field, 0);
+    this.key(field, WireType.VARINT);
     this.rawVarint(value);
     return this;
   }
@@ -23,7 +25,7 @@ export class ProtoWriter {
   }
 
   fixed32(field: number, value: number): this {
-    this.key(field, 5);
+    this.key(field, WireType.I32);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setUint32(0, value >>> 0, true);
     this.chunks.push(...b);
@@ -31,7 +33,7 @@ export class ProtoWriter {
   }
 
   float(field: number, value: number): this {
-    this.key(field, 5);
+    this.key(field, WireType.I32);
     const b = new Uint8Array(4);
     new DataView(b.buffer).setFloat32(0, value, true);
     this.chunks.push(...b);
@@ -39,7 +41,7 @@ export class ProtoWriter {
   }
 
   bytes(field: number, value: Uint8Array): this {
-    this.key(field, 2);
+    this.key(field, WireType.LEN);
     this.rawVarint(value.length);
     for (const b of value) this.chunks.push(b);
     return this;
@@ -72,8 +74,8 @@ export class ProtoWriter {
     return Uint8Array.from(this.chunks);
   }
 
-  private key(field: number, wireType: number): void {
-    this.rawVarint(field * 8 + wireType);
+  private key(field: number, wireType: WireType): void {
+    this.rawVarint(fieldTag(field, wireType));
   }
 
   rawVarint(value: number): void {

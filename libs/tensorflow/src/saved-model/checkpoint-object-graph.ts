@@ -1,4 +1,5 @@
-import { ProtoReader, WireType } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import { ProtoReader } from '../proto/proto-reader';
 
 /** The bundle entry where TF2 checkpoints store their TrackableObjectGraph (a serialized proto in a string scalar). */
 export const OBJECT_GRAPH_KEY = '_CHECKPOINTABLE_OBJECT_GRAPH';

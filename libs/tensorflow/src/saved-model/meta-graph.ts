@@ -1,6 +1,7 @@
 import { invalidArgument } from '@modelserving/model-core';
 import { readGraphDef, type GraphDef } from '../graph/graph-def';
-import { ProtoReader, WireType } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import { ProtoReader } from '../proto/proto-reader';
 import { decodeTensorShape, type TensorShape } from '../graph/tensor-value';
 import { readSavedObjectGraph, type SavedObject } from './object-graph';
 

@@ -1,4 +1,5 @@
-import { WireType, type ProtoReader } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import type { ProtoReader } from '../proto/proto-reader';
 
 /** A child edge of the object graph: `local_name` is the attribute name (`layer_with_weights-0`, `kernel`). */
 export interface ObjectReference {

@@ -1,5 +1,6 @@
 import { invalidArgument } from '@modelserving/model-core';
-import { ProtoReader, WireType } from '../proto/proto-reader';
+import { WireType } from '@modelserving/protobuf-wire';
+import { ProtoReader } from '../proto/proto-reader';
 import { DType, dtypeName } from '../graph/dtype';
 import { decodeTensorShape, fromRaw, type TensorValue } from '../graph/tensor-value';
 import { readSSTable } from './sstable';
@@ -54,7 +55,7 @@ export function readBundleIndex(index: Uint8Array): TensorBundle {
       else if (f === 3 && wt === WireType.VARINT) shardId = r.varint();
       else if (f === 4 && wt === WireType.VARINT) offset = r.int64();
       else if (f === 5 && wt === WireType.VARINT) size = r.int64();
-      else if (f === 6 && wt === WireType.FIXED32) crc = r.fixed32();
+      else if (f === 6 && wt === WireType.I32) crc = r.fixed32();
       else if (f === 7) {
         sliced = true;
         r.skip(wt);
