@@ -20,6 +20,12 @@ const probs = (o: ScoreOutput | Error) => {
   return Array.from(o.tensors![0]!.data as Float32Array);
 };
 
+/** |actual[j] - expected[j]| < tol for every j, after checking the lengths agree (a truncated or extended output fails). */
+function expectNear(actual: ArrayLike<number>, expected: readonly number[], tol: number): void {
+  expect(Array.from(actual)).toHaveLength(expected.length);
+  expected.forEach((v, j) => expect(Math.abs(actual[j]! - v), `element ${j}`).toBeLessThan(tol));
+}
+
 describe('fast path on a hand-built GraphDef', () => {
   const bytes = graphBytes(denseNet());
 
@@ -27,9 +33,10 @@ describe('fast path on a hand-built GraphDef', () => {
     const m = await factory.build(bytes, meta);
     expect(m.runtime).toBe('fast-path');
     const out = m.scoreBatch(records);
+    expect(out).toHaveLength(records.length);
     inputs.forEach((x, i) => {
       const ref = denseNetReference(x);
-      probs(out[i]!).forEach((p, j) => expect(Math.abs(p - ref[j]!)).toBeLessThan(1e-6));
+      expectNear(probs(out[i]!), ref, 1e-6);
       const o = out[i] as ScoreOutput;
       expect(o.value).toBe(ref[0]! >= ref[1]! ? 0 : 1);
       expect(o.confidence).toBeCloseTo(Math.max(...ref), 6);
@@ -42,14 +49,16 @@ describe('fast path on a hand-built GraphDef', () => {
     expect(tfjs.runtime).toBe('tfjs-cpu');
     const a = fast.scoreBatch(records);
     const b = tfjs.scoreBatch(records);
+    expect(a).toHaveLength(records.length);
+    expect(b).toHaveLength(records.length);
     for (let i = 0; i < records.length; i++) {
       const pa = probs(a[i]!);
       const pb = probs(b[i]!);
       const single = probs(tfjs.score(records[i]!));
-      pa.forEach((p, j) => {
-        expect(Math.abs(p - pb[j]!)).toBeLessThan(1e-5);
-        expect(Math.abs(p - single[j]!)).toBeLessThan(1e-5);
-      });
+      // Both against the plain-JS reference (so an output of the wrong length fails), then against each other.
+      expectNear(pa, denseNetReference(inputs[i]!), 1e-5);
+      expectNear(pb, pa, 1e-5);
+      expectNear(single, pa, 1e-5);
     }
     await fast.cleanup();
     await tfjs.cleanup();
@@ -87,9 +96,10 @@ describe('fast path on a hand-built GraphDef', () => {
       features: { a: i / 50, b: -i / 70 },
     }));
     const out = m.scoreBatch(big);
+    expect(out).toHaveLength(big.length);
     big.forEach((r, i) => {
       const ref = denseNetReference([r.features.a, r.features.b]);
-      probs(out[i]!).forEach((p, j) => expect(Math.abs(p - ref[j]!)).toBeLessThan(1e-6));
+      expectNear(probs(out[i]!), ref, 1e-6);
     });
   });
 
@@ -102,7 +112,8 @@ describe('fast path on a hand-built GraphDef', () => {
     };
     const out = m.scoreBatch([t, { dataType: 't', features: { a: 1 } }, records[1]!]);
     const ref = denseNetReference([1, 2]);
-    probs(out[0]!).forEach((p, j) => expect(Math.abs(p - ref[j]!)).toBeLessThan(1e-6));
+    expect(out).toHaveLength(3);
+    expectNear(probs(out[0]!), ref, 1e-6);
     expect(out[1]).toBeInstanceOf(ServingError);
     expect((out[1] as ServingError).code).toBe(Code.INVALID_ARGUMENT);
     expect((out[1] as Error).message).toContain("'b' is missing");

@@ -30,8 +30,15 @@ const records: DataToServe[] = inputs.map((x) => ({
 }));
 const tar = (o: Tf2Options = {}) => writeTar(tf2SavedModelFiles(o));
 
+/** |actual[j] - expected[j]| < tol for every j, after checking the lengths agree (a truncated or extended output fails). */
+function expectNear(actual: ArrayLike<number>, expected: readonly number[], tol: number): void {
+  expect(Array.from(actual)).toHaveLength(expected.length);
+  expected.forEach((v, j) => expect(Math.abs(actual[j]! - v), `element ${j}`).toBeLessThan(tol));
+}
+
 function expectReference(out: (ScoreOutput | Error)[]): number {
   let maxDiff = 0;
+  expect(out).toHaveLength(inputs.length);
   out.forEach((o, i) => {
     if (o instanceof Error) throw o;
     const ref = tf2Reference(inputs[i]!);
@@ -134,7 +141,9 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
       features: {},
       tensors: [{ name: 'dense_input', datatype: 'FP32', shape: [2, 3], data: new Float32Array(6) }],
     };
-    const [one, all, err] = m.scoreBatch([records[1]!, batch, bad]);
+    const outs = m.scoreBatch([records[1]!, batch, bad]);
+    expect(outs).toHaveLength(3);
+    const [one, all, err] = outs;
     expect(err).toBeInstanceOf(Error);
     expect((err as Error).message).toContain('takes rows of 4 values');
     const refs = inputs.map(tf2Reference);
@@ -142,8 +151,7 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
     expect((one as ScoreOutput).value).toBe(labelOf(refs[1]!));
     const o = all as ScoreOutput;
     expect(o.tensors![0]!.shape).toEqual([inputs.length, 3]);
-    const p = o.tensors![0]!.data as Float32Array;
-    refs.forEach((r, i) => r.forEach((v, j) => expect(Math.abs(p[i * 3 + j]! - v)).toBeLessThan(1e-5)));
+    expectNear(o.tensors![0]!.data as Float32Array, refs.flat(), 1e-5);
     expect(o.tensors![1]).toEqual({
       name: 'value',
       datatype: 'BYTES',
@@ -226,8 +234,6 @@ describe('TF2 SavedModel (StatefulPartitionedCall into the function library, res
       features: {},
       tensors: [{ name: 'ids', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(3, 1) }],
     });
-    Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) =>
-      expect(v).toBeCloseTo([7, 8, 9, 1, 2, 3][j]!, 6),
-    );
+    expectNear(o.tensors![0]!.data as Float32Array, [7, 8, 9, 1, 2, 3], 1e-6);
   });
 });

@@ -47,12 +47,19 @@ function reference(x: readonly number[]): number[] {
   return e.map((v) => v / e.reduce((a, b) => a + b, 0));
 }
 
+/** |actual[j] - expected[j]| < tol for every j, after checking the lengths agree (a truncated or extended output fails). */
+function expectNear(actual: ArrayLike<number>, expected: readonly number[], tol: number): void {
+  expect(Array.from(actual)).toHaveLength(expected.length);
+  expected.forEach((v, j) => expect(Math.abs(actual[j]! - v), `element ${j}`).toBeLessThan(tol));
+}
+
 function maxDiff(
   out: (ScoreOutput | Error)[],
   ref: (x: readonly number[]) => number[],
   inputs: number[][] = xs,
 ): number {
   let d = 0;
+  expect(out).toHaveLength(inputs.length);
   out.forEach((o, i) => {
     if (o instanceof Error) throw o;
     const r = ref(inputs[i]!);
@@ -230,12 +237,11 @@ describe('TensorFlow.js graph model (format graph-model)', () => {
       Math.cos(x[0]! * 0.5 + x[1]! * 2),
     ];
     const out = m.scoreBatch(pairRecords);
+    expect(out).toHaveLength(pairs.length);
     out.forEach((o, i) => {
       if (o instanceof Error) throw o;
       expect(o.tensors![0]!.name).toBe('cosine');
-      Array.from(o.tensors![0]!.data as Float32Array).forEach((v, j) =>
-        expect(Math.abs(v - ref(pairs[i]!)[j]!)).toBeLessThan(1e-5),
-      );
+      expectNear(o.tensors![0]!.data as Float32Array, ref(pairs[i]!), 1e-5);
     });
     // a tensor named after the signature key feeds the input
     const t = m.score({
@@ -243,7 +249,7 @@ describe('TensorFlow.js graph model (format graph-model)', () => {
       features: {},
       tensors: [{ name: 'features', datatype: 'FP32', shape: [1, 2], data: Float32Array.of(1, 2) }],
     });
-    expect(t.tensors![0]!.data[0]).toBeCloseTo(ref([1, 2])[0]!, 5);
+    expectNear(t.tensors![0]!.data as Float32Array, ref([1, 2]), 1e-5);
   });
 
   it('dequantises uint8 / float16 converter weights exactly as tfjs does (fast path vs tfjs on the original files)', async () => {

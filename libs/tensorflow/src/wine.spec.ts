@@ -122,6 +122,7 @@ function checkAll(
 ): { maxDiff: number; correct: number } {
   let maxDiff = 0;
   let correct = 0;
+  expect(out).toHaveLength(rows.length);
   rows.forEach((row, i) => {
     const o = out[i]!;
     if (o instanceof Error) throw o;
