@@ -2,6 +2,7 @@
 // in CI instead of linted).
 import js from '@eslint/js';
 import nx from '@nx/eslint-plugin';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
@@ -26,7 +27,18 @@ export default tseslint.config(
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
-    settings: { 'import-x/resolver': { node: true } },
+    settings: {
+      // import-x must resolve imports to the .ts sources, or no-cycle sees no edges at all. Workspace
+      // packages (@modelserving/*) resolve through the '@modelserving/source' export condition (the same
+      // one the tsconfigs list in customConditions) to their src, so cycles across packages count too.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          conditionNames: ['@modelserving/source', 'types', 'import', 'require', 'node', 'default'],
+          extensions: ['.ts', '.d.ts', '.js', '.json', '.node'],
+        }),
+      ],
+    },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],

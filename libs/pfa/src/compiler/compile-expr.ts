@@ -789,7 +789,7 @@ function userFnArg(fnDef: UserFn, fill: Record<string, Expr> | undefined): Compi
 export function compileFcnArg(j: Record<string, unknown>, ctx: CompileContext): CompiledFcnArg {
   if ('params' in j) {
     const fnDef = declareUserFn('(inline)', j, ctx);
-    compileUserFnBody(fnDef, j['do'], ctx);
+    compileUserFnBody(fnDef, j['do'], ctx, compileBody);
     return userFnArg(fnDef, undefined);
   }
   const name = j['fcn'];
@@ -977,8 +977,8 @@ function compileCall(name: string, rawArgs: unknown, ctx: CompileContext): Expr 
   );
 }
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- library implementations take any arity and types
 function callCode(impl: (...a: any[]) => Value, codes: Code[]): Code {
-  // eslint-disable-line @typescript-eslint/no-explicit-any
   switch (codes.length) {
     case 0:
       return () => impl();

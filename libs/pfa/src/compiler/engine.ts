@@ -102,11 +102,16 @@ export class PfaEngine {
     for (const [name, spec] of fcnDocs) fcns.set(`u.${name}`, declareUserFn(`u.${name}`, spec, { types }));
     const base = { types, rt, fcns, outputType: this.outputType, method };
     for (const [name, spec] of fcnDocs) {
-      compileUserFnBody(fcns.get(`u.${name}`)!, spec['do'], {
-        ...base,
-        scope: new Scope({ size: 0 }),
-        where: 'fcn',
-      });
+      compileUserFnBody(
+        fcns.get(`u.${name}`)!,
+        spec['do'],
+        {
+          ...base,
+          scope: new Scope({ size: 0 }),
+          where: 'fcn',
+        },
+        compileBody,
+      );
     }
 
     if (method === 'fold') {
