@@ -96,17 +96,15 @@ describe('embedded topology as processes', () => {
       }
     });
     expect(killed).toBe(true);
-    // Every request got an answer: a value, or an explicit error; none silently lost.
+    // Every request got an answer, and every answer is the right value: with two replicas the router
+    // retries the killed executor's in-flight items on the survivor, so not one request may fail.
     expect(out.size).toBe(reqs.length);
-    let ok = 0;
+    const failed: string[] = [];
     for (let i = 0; i < reqs.length; i++) {
       const r = out.get(`k${i}`)!;
-      if (!r.result?.error) {
-        expect(r.result?.value?.number).toBeCloseTo(regressionValue(V1, { x: i, z: 0 }), 9);
-        ok++;
-      }
+      if (r.result?.error) failed.push(`k${i}: ${r.result.errorCode} ${r.result.error}`);
+      else expect(r.result?.value?.number).toBeCloseTo(regressionValue(V1, { x: i, z: 0 }), 9);
     }
-    // With two replicas the survivor takes over: nearly everything succeeds.
-    expect(ok).toBeGreaterThan(reqs.length * 0.95);
+    expect({ failed: failed.length, first: failed.slice(0, 3) }).toEqual({ failed: 0, first: [] });
   }, 60_000);
 });
