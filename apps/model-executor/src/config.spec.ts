@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  EXECUTOR_DEFAULTS,
+  EXECUTOR_SETTINGS,
   ExecutorConfigError,
   loadExecutorConfigFromEnv,
   resolveExecutorConfig,
@@ -19,7 +19,7 @@ describe('executor config', () => {
       logLevel: 'info',
       storeAddress: 'router:50051',
       executors: [],
-      ownershipGraceMs: EXECUTOR_DEFAULTS.ownershipGraceMs,
+      ownershipGraceMs: EXECUTOR_SETTINGS.ownershipGraceMs.default,
     });
     expect(c.executorId).toBeUndefined();
     expect(c.collectorAddress).toBeUndefined();
@@ -63,23 +63,39 @@ describe('executor config', () => {
   });
 
   it.each([
-    [{ EXECUTOR_PORT: 'abc' }, /EXECUTOR_PORT must be an integer/],
+    [{ EXECUTOR_PORT: 'abc' }, /^EXECUTOR_PORT must be a port number/],
     [{ EXECUTOR_PORT: '70000' }, /EXECUTOR_PORT must be an integer from 0 to 65535/],
-    [{ JOIN_MODE: 'round-robin' }, /JOIN_MODE must be 'key' or 'partition'/],
+    [{ JOIN_MODE: 'round-robin' }, /^JOIN_MODE must be one of key, partition/],
+    [{ DRAIN_MS: 'soon' }, /^DRAIN_MS must be a duration/],
     [{ REPLICAS: '0' }, /REPLICAS/],
     [{ MAX_BATCH: '-1' }, /MAX_BATCH/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL must be one of/],
-    [{ EXECUTORS: 'a:1,nonsense' }, /EXECUTORS: 'nonsense' is not a host:port/],
+    [{ EXECUTORS: 'a:1,nonsense' }, /^EXECUTORS must be host:port or a gRPC target/],
     [{ EXECUTORS: 'a:1,a:1' }, /twice/],
     [{ COLLECTOR_ADDRESS: 'collector' }, /COLLECTOR_ADDRESS/],
-    [{ REDIS_URL: 'localhost:6379' }, /REDIS_URL must start with redis:\/\//],
+    [{ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/],
   ])('rejects %o', (env, message) => {
     expect(() => loadExecutorConfigFromEnv({ STORE_ADDRESS: 'router:50051', ...env })).toThrow(message);
   });
 
+  it('accepts what the router accepts: LOG_LEVEL=silent, dns:/// targets, durations with units', () => {
+    const c = loadExecutorConfigFromEnv({
+      STORE_ADDRESS: 'dns:///router:50051',
+      COLLECTOR_ADDRESS: 'dns:///collector:50071',
+      LOG_LEVEL: 'silent',
+      OWNERSHIP_GRACE_MS: '2m',
+    });
+    expect(c).toMatchObject({
+      storeAddress: 'dns:///router:50051',
+      collectorAddress: 'dns:///collector:50071',
+      logLevel: 'silent',
+      ownershipGraceMs: 120_000,
+    });
+  });
+
   it('needs a store', () => {
     expect(() => loadExecutorConfigFromEnv({})).toThrow(ExecutorConfigError);
-    expect(() => loadExecutorConfigFromEnv({})).toThrow(/REDIS_URL .* or STORE_ADDRESS/);
+    expect(() => loadExecutorConfigFromEnv({})).toThrow(/^REDIS_URL or STORE_ADDRESS must be set/);
   });
 
   it('resolving a resolved config is a no-op', () => {

@@ -9,16 +9,22 @@ import {
   type ExecutorMembership,
   type ModelStore,
 } from '@modelserving/model-store';
-import { PfaModelFactory } from '@modelserving/pfa';
-import { PmmlModelFactory } from '@modelserving/pmml';
-import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
+import { defaultModelFactories } from '@modelserving/model-formats';
 import { GrpcServer } from '@modelserving/transport';
 import { BuildQueue } from './build-queue';
 import { CollectorLink, type CollectorLinkStats } from './collector-link';
 import { resolveExecutorConfig, type ExecutorConfig, type ExecutorOptions } from './config';
 import { FetchingFactoryResolver } from './content-factory';
 import { SessionSet, createExecutorService, executorStatus } from './executor-service';
-import { createLogger, errorMessage, type Logger } from './logger';
+import {
+  createLogger,
+  errorMessage,
+  serverCredentials,
+  sleep,
+  type Logger,
+  type ServiceDeps,
+  type ServiceHandle,
+} from '@modelserving/service-kit';
 import { MembershipTracker } from './membership-tracker';
 import { ModelSync } from './model-sync';
 import { Ownership } from './ownership';
@@ -29,28 +35,26 @@ export {
   resolveExecutorConfig,
   loadExecutorConfigFromEnv,
   ExecutorConfigError,
-  EXECUTOR_DEFAULTS,
+  EXECUTOR_SETTINGS,
   type ExecutorConfig,
   type ExecutorOptions,
   type JoinMode,
 } from './config';
-export { createLogger, type Logger, type LogLevel } from './logger';
 export type { CollectorLinkStats } from './collector-link';
 
 export const EXECUTOR_SERVICE_NAME = 'modelserving.v1.ModelExecutorService';
 
 /** Collaborators a caller may supply instead of the ones built from the config (tests, embedding). */
-export interface ExecutorDeps {
+export interface ExecutorDeps extends ServiceDeps {
   /** Model store to follow; not closed by stop(). Default: Redis (REDIS_URL) or remote (STORE_ADDRESS). */
   readonly store?: ModelStore;
   /** Membership for key mode; deregistered but not closed by stop(). Default: Redis or static. */
   readonly membership?: ExecutorMembership;
-  /** Model factories; default PMML. */
+  /** Model factories; default every format (defaultModelFactories). */
   readonly factories?: readonly ModelFactory[];
-  readonly logger?: Logger;
 }
 
-export interface ExecutorHandle {
+export interface ExecutorHandle extends ServiceHandle {
   readonly port: number;
   /** Address routers reach this executor at (the advertised address). */
   readonly address: string;
@@ -77,7 +81,7 @@ export async function startExecutor(
   deps: ExecutorDeps = {},
 ): Promise<ExecutorHandle> {
   const config = resolveExecutorConfig(options);
-  const log = deps.logger ?? createLogger('model-executor', config.logLevel);
+  const log = deps.logger ?? createLogger({ service: 'model-executor', level: config.logLevel });
   if (!deps.store && config.redisUrl === undefined && config.storeAddress === undefined) {
     throw new Error('model executor: no model store (set REDIS_URL or STORE_ADDRESS, or pass a store)');
   }
@@ -87,6 +91,7 @@ export async function startExecutor(
   // reach the service before then.
   const ctx = { executorId: '' } as { -readonly [K in keyof ScoreContext]: ScoreContext[K] };
   const server = await GrpcServer.start({
+    credentials: serverCredentials(),
     address: `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
     services: [
       {
@@ -114,12 +119,7 @@ export async function startExecutor(
 
     const queue = new BuildQueue(config.buildConcurrency);
     const contents = new ContentResolver(store, { maxModelBytes: config.maxModelBytes });
-    const factories = deps.factories ?? [
-      new PmmlModelFactory(),
-      new PfaModelFactory(),
-      new TensorflowModelFactory(),
-      new TensorflowSavedModelFactory(),
-    ];
+    const factories = deps.factories ?? defaultModelFactories();
     const registry = new ModelRegistry({
       resolver: new FetchingFactoryResolver(
         new MapModelFactoryResolver(factories),
@@ -127,7 +127,8 @@ export async function startExecutor(
         queue,
         config.maxModelBytes,
       ),
-      onCleanupError: (key, err) => log.warn(`cleanup of ${key} failed: ${errorMessage(err)}`),
+      onCleanupError: (key, err) =>
+        log.warn('model cleanup failed', { model: key, error: errorMessage(err) }),
     });
     cleanups.unshift(() => registry.close());
 
@@ -177,10 +178,14 @@ export async function startExecutor(
       if (!stopping) server.setServing(true);
     });
 
-    log.info(
-      `listening on ${config.host}:${port} as ${executorId} (join ${config.joinMode}, replicas ${config.replicas}` +
-        `, store ${deps.store ? 'injected' : (config.redisUrl ?? config.storeAddress)}, collector ${config.collectorAddress ?? 'none'})`,
-    );
+    log.info('executor listening', {
+      address: `${config.host}:${port}`,
+      executor: executorId,
+      joinMode: config.joinMode,
+      replicas: config.replicas,
+      store: deps.store ? 'injected' : config.redisUrl ? 'redis' : config.storeAddress,
+      collector: config.collectorAddress ?? null,
+    });
 
     const stop = (): Promise<void> => {
       stopping ??= (async () => {
@@ -188,7 +193,7 @@ export async function startExecutor(
         server.setServing(false);
         // Leave the member list first so routers move this executor's keys away while it drains.
         if (tracker) await tracker.deregister();
-        await Promise.race([sessions.drain(), delay(config.drainMs)]);
+        await Promise.race([sessions.drain(), sleep(config.drainMs)]);
         await server.stop(Math.max(0, config.drainMs - (Date.now() - t0)));
         await settle(() => collector.close(), log);
         await settle(() => follower.stop(), log);
@@ -196,7 +201,7 @@ export async function startExecutor(
         if (ownedMembership) await settle(() => (ownedMembership as ExecutorMembership).close(), log);
         if (ownsStore) await settle(() => store.close(), log);
         await settle(() => registry.close(), log);
-        log.info('stopped');
+        log.info('executor stopped');
       })();
       return stopping;
     };
@@ -227,9 +232,10 @@ async function defaultMembership(
   if (config.redisUrl !== undefined) return RedisMembership.connect(config.redisUrl);
   const ids = config.executors.length > 0 ? config.executors : [executorId];
   if (!ids.includes(executorId)) {
-    log.warn(
-      `EXECUTORS (${ids.join(',')}) does not list this executor (${executorId}): it owns no keys and builds on demand only`,
-    );
+    log.warn('EXECUTORS does not list this executor: it owns no keys and builds on demand only', {
+      executor: executorId,
+      executors: ids,
+    });
   }
   return new StaticMembership(ids.map((id) => ({ id, address: id })));
 }
@@ -238,10 +244,6 @@ async function settle(c: () => Promise<void> | void, log: Logger): Promise<void>
   try {
     await c();
   } catch (err) {
-    log.warn(`while stopping: ${errorMessage(err)}`);
+    log.warn('error while stopping', { error: errorMessage(err) });
   }
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -1,5 +1,5 @@
 import type { ExecutorMember, ExecutorMembership } from '@modelserving/model-store';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { ModelSync } from './model-sync';
 
 /**
@@ -49,7 +49,7 @@ export class MembershipTracker {
         try {
           await this.sync.membersChanged(members.map((m) => m.id));
         } catch (err) {
-          this.log.warn(`applying executor members failed: ${errorMessage(err)}`);
+          this.log.warn('applying executor members failed', { error: errorMessage(err) });
         }
       }
     } finally {
@@ -67,7 +67,7 @@ export class MembershipTracker {
     try {
       await this.membership.deregister();
     } catch (err) {
-      this.log.warn(`deregistering failed: ${errorMessage(err)}`);
+      this.log.warn('deregistering failed', { error: errorMessage(err) });
     }
   }
 }

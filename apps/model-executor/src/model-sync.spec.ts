@@ -10,7 +10,7 @@ import {
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
 import { FetchingFactoryResolver } from './content-factory';
-import { createLogger } from './logger';
+import { createLogger } from '@modelserving/service-kit';
 import { ModelSync } from './model-sync';
 import { Ownership } from './ownership';
 import { rendezvousOwners } from '@modelserving/transport';
@@ -65,7 +65,7 @@ function setup(self: string, members: string[], graceMs = 60_000, fetchFails = f
   const sync = new ModelSync({
     registry,
     ownership,
-    log: createLogger('test', 'error'),
+    log: createLogger({ service: 'test', level: 'error' }),
     ownershipGraceMs: graceMs,
     unknownKeyWaitMs: 50,
     startupWaitMs: 1000,

@@ -1,7 +1,7 @@
 import type { ModelDescriptor as ProtoDescriptor, ModelStreamEvent } from '@modelserving/contracts';
 import { modelKey, type ModelRegistry, type ModelStatus } from '@modelserving/model-core';
 import { modelToServe } from './content-factory';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { Ownership } from './ownership';
 
 /** What the executor needs of a store snapshot. */

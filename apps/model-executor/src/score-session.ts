@@ -28,7 +28,7 @@ import { extractTraceContext, injectTraceContext, tracer } from '@modelserving/t
 import { recordToData } from '@modelserving/transport';
 import { BatchWriter } from './batch-writer';
 import type { CollectorLink } from './collector-link';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { ModelSync } from './model-sync';
 import { errorResult, okResult, servingError } from './results';
 
@@ -109,7 +109,7 @@ export class ScoreSession {
       onClose(this);
     };
     call.on('error', (err) => {
-      ctx.log.debug(`score stream error: ${errorMessage(err)}`);
+      ctx.log.debug('score stream error', { error: errorMessage(err) });
       closed();
     });
     call.on('cancelled', closed);
@@ -177,7 +177,7 @@ export class ScoreSession {
         g.spans.push(span);
       } catch (err) {
         // Defensive: nothing above should throw, but one item must never take the stream down.
-        this.ctx.log.error(`score item ${item.id}: ${errorMessage(err)}`);
+        this.ctx.log.error('scoring an item failed', { item: item.id, error: errorMessage(err) });
         this.inflight--;
       }
     }

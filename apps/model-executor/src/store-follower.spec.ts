@@ -9,7 +9,7 @@ import { StreamGapError } from '@modelserving/model-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
 import { FetchingFactoryResolver } from './content-factory';
-import { createLogger } from './logger';
+import { createLogger } from '@modelserving/service-kit';
 import { ModelSync } from './model-sync';
 import { Ownership } from './ownership';
 import { StoreFollower, type FollowableStore } from './store-follower';

@@ -1,6 +1,6 @@
 import type { ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
 import { Code, ServingError } from '@modelserving/model-core';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { ModelSync } from './model-sync';
 
 /** The part of a ModelStore the follower reads. */

@@ -1,4 +1,4 @@
-import { credentials, Metadata, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import {
   SpeculativeCollectorServiceClient,
   type CollectItem,
@@ -7,9 +7,13 @@ import {
   type ExpectItem,
   type SpeculativeStatsResponse,
 } from '@modelserving/contracts';
-import { MicroBatcher, defaultChannelOptions, fromGrpcError } from '@modelserving/transport';
-import { Backoff } from './backoff';
-import { errorMessage, type Logger } from './logger';
+import {
+  channelOptions,
+  clientCredentials,
+  ReconnectingStream,
+  type Logger,
+} from '@modelserving/service-kit';
+import { MicroBatcher, fromGrpcError } from '@modelserving/transport';
 
 export interface CollectorListener {
   onDecisions(batch: DecisionBatch): void;
@@ -17,29 +21,17 @@ export interface CollectorListener {
   onCollectorLost(reason: string): void;
 }
 
-const CHANNEL_OPTIONS = {
-  ...defaultChannelOptions(),
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 3_000,
-};
-
 /**
- * The router's one `Decide` bidi stream to the speculative collector: expectations (and failures the router
- * reports for executors that died) go out micro-batched, decisions come back by guid. Reconnects with
- * capped backoff.
+ * The router's one `Decide` bidi stream to the speculative collector, on the kit's ReconnectingStream:
+ * expectations (and failures the router reports for executors that died) go out micro-batched, decisions
+ * come back by guid.
  */
 export class CollectorConnection {
   private readonly client: SpeculativeCollectorServiceClient;
-  private call: ClientDuplexStream<ExpectBatch, DecisionBatch> | undefined;
+  private readonly link: ReconnectingStream<ExpectBatch, ClientDuplexStream<ExpectBatch, DecisionBatch>>;
   private readonly expects: MicroBatcher<ExpectItem>;
   private readonly results: MicroBatcher<CollectItem>;
-  private backlog: ExpectBatch[] = [];
-  private writable = true;
-  private readonly backoff = new Backoff(100, 3_000);
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private openedAt = 0;
   private closed = false;
-  ready = false;
 
   constructor(
     readonly address: string,
@@ -47,23 +39,37 @@ export class CollectorConnection {
     private readonly log: Logger,
     maxBatch: number,
   ) {
-    this.client = new SpeculativeCollectorServiceClient(
-      address,
-      credentials.createInsecure(),
-      CHANNEL_OPTIONS,
-    );
+    this.client = new SpeculativeCollectorServiceClient(address, clientCredentials(), channelOptions());
     this.expects = new MicroBatcher<ExpectItem>({
       maxBatch,
-      flush: (items) => this.write({ expects: items, results: [] }),
+      flush: (items) => void this.link.write({ expects: items, results: [] }),
     });
     this.results = new MicroBatcher<CollectItem>({
       maxBatch,
-      flush: (items) => this.write({ expects: [], results: items }),
+      flush: (items) => void this.link.write({ expects: [], results: items }),
+    });
+    this.link = new ReconnectingStream({
+      peer: `speculative collector (${address})`,
+      client: this.client,
+      open: () => this.client.decide(),
+      log,
+      onUp: (call) => call.on('data', (batch: DecisionBatch) => this.listener.onDecisions(batch)),
+      onDown: (reason, closed) => {
+        this.expects.drain();
+        this.results.drain();
+        if (closed) this.log.info('speculative collector stream closed', { reason });
+        // Every speculative request waiting for a decision on this stream is lost: fail them now.
+        this.listener.onCollectorLost(reason);
+      },
     });
   }
 
+  get ready(): boolean {
+    return !this.closed && this.link.up;
+  }
+
   start(): void {
-    this.connect();
+    this.link.start();
   }
 
   /** Queues an expectation; false when the stream is down (the request must fail now). */
@@ -93,89 +99,6 @@ export class CollectorConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    clearTimeout(this.reconnectTimer);
-    const call = this.call;
-    this.call = undefined;
-    this.down('router is stopping');
-    call?.cancel();
-    this.client.close();
-  }
-
-  private connect(): void {
-    if (this.closed) return;
-    this.client.waitForReady(Date.now() + 5_000, (err) => {
-      if (this.closed) return;
-      if (err)
-        this.scheduleReconnect(
-          `cannot connect to the speculative collector at ${this.address}: ${errorMessage(err)}`,
-        );
-      else this.open();
-    });
-  }
-
-  private open(): void {
-    const call = this.client.decide();
-    this.call = call;
-    this.writable = true;
-    this.openedAt = Date.now();
-    let ended = false;
-    const end = (reason: string) => {
-      if (ended) return;
-      ended = true;
-      if (this.call !== call) return;
-      this.call = undefined;
-      if (Date.now() - this.openedAt > 2_000) this.backoff.reset();
-      this.down(reason);
-      this.scheduleReconnect(reason);
-    };
-    call.on('data', (batch: DecisionBatch) => this.listener.onDecisions(batch));
-    call.on('drain', () => {
-      if (this.call !== call) return;
-      this.writable = true;
-      while (this.writable && this.backlog.length > 0) this.writable = call.write(this.backlog.shift()!);
-    });
-    call.on('error', (err) =>
-      end(`stream to the speculative collector (${this.address}) failed: ${errorMessage(err)}`),
-    );
-    call.on('status', (s: StatusObject) =>
-      end(`stream to the speculative collector (${this.address}) ended: ${s.details || `code ${s.code}`}`),
-    );
-    call.on('end', () =>
-      end(`stream to the speculative collector (${this.address}) was closed by the collector`),
-    );
-    this.ready = true;
-    this.log.info('speculative collector stream open', { address: this.address });
-  }
-
-  private write(batch: ExpectBatch): void {
-    const call = this.call;
-    if (!call) return;
-    if (!this.writable || this.backlog.length > 0) {
-      this.backlog.push(batch);
-      return;
-    }
-    this.writable = call.write(batch);
-  }
-
-  private down(reason: string): void {
-    const was = this.ready;
-    this.ready = false;
-    this.expects.drain();
-    this.results.drain();
-    this.backlog = [];
-    this.writable = true;
-    if (was) {
-      if (this.closed) this.log.info('speculative collector stream closed', { reason });
-      else this.log.warn('speculative collector stream lost', { reason });
-      this.listener.onCollectorLost(reason);
-    }
-  }
-
-  private scheduleReconnect(reason: string): void {
-    if (this.closed) return;
-    const delay = this.backoff.next();
-    this.log.debug('reconnecting to the speculative collector', { reason, delayMs: delay });
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
-    this.reconnectTimer.unref();
+    void this.link.close('router is stopping');
   }
 }

@@ -1,5 +1,6 @@
+import { ConfigError } from '@modelserving/service-kit';
 import { describe, expect, it } from 'vitest';
-import { loadRouterConfigFromEnv, resolveRouterConfig, ROUTER_DEFAULTS } from './config';
+import { loadRouterConfigFromEnv, resolveRouterConfig, ROUTER_SETTINGS } from './config';
 
 describe('router config', () => {
   it('has defaults', () => {
@@ -13,10 +14,11 @@ describe('router config', () => {
       drainMs: 5000,
       logLevel: 'info',
       executors: [],
+      storeDir: '.modelserving/store',
     });
     expect(c.redisUrl).toBeUndefined();
     expect(c.collectorAddress).toBeUndefined();
-    expect(c.maxModelBytes).toBe(ROUTER_DEFAULTS.maxModelBytes);
+    expect(c.maxModelBytes).toBe(ROUTER_SETTINGS.maxModelBytes.default);
   });
 
   it('reads every variable', () => {
@@ -24,52 +26,64 @@ describe('router config', () => {
       HOST: '127.0.0.1',
       ROUTER_PORT: '6000',
       REDIS_URL: 'redis://localhost:6379',
-      STORE_FILE: '/tmp/store.log',
+      STORE_DIR: '/var/lib/modelserving',
       EXECUTORS: ' 10.0.0.1:50061, e2=10.0.0.2:50061 ,',
-      COLLECTOR_ADDRESS: 'collector:50071',
+      COLLECTOR_ADDRESS: 'dns:///collector:50071',
       JOIN_MODE: 'Partition',
       REPLICAS: '2',
       MAX_BATCH: '256',
-      DRAIN_MS: '100',
-      LOG_LEVEL: 'DEBUG',
+      DRAIN_MS: '2s',
+      LOG_LEVEL: 'silent',
+      MAX_MODEL_BYTES: '8MiB',
     });
     expect(c).toMatchObject({
       host: '127.0.0.1',
       port: 6000,
       redisUrl: 'redis://localhost:6379',
-      storeFile: '/tmp/store.log',
+      storeDir: '/var/lib/modelserving',
       executors: ['10.0.0.1:50061', 'e2=10.0.0.2:50061'],
-      collectorAddress: 'collector:50071',
+      collectorAddress: 'dns:///collector:50071',
       joinMode: 'partition',
       replicas: 2,
       maxBatch: 256,
-      drainMs: 100,
-      logLevel: 'debug',
+      drainMs: 2000,
+      logLevel: 'silent',
+      maxModelBytes: 8 * 1024 * 1024,
     });
   });
 
-  it('names the variable in errors', () => {
-    expect(() => loadRouterConfigFromEnv({ ROUTER_PORT: 'abc' })).toThrow(
-      /ROUTER_PORT must be an integer, got 'abc'/,
+  it('turns persistence off with STORE_PERSIST=false', () => {
+    expect(loadRouterConfigFromEnv({ STORE_PERSIST: 'false' }).storeDir).toBeUndefined();
+    expect(() => loadRouterConfigFromEnv({ STORE_PERSIST: 'maybe' })).toThrow(
+      /STORE_PERSIST must be true or false/,
     );
-    expect(() => loadRouterConfigFromEnv({ ROUTER_PORT: '70000' })).toThrow(
-      /ROUTER_PORT must be an integer in \[0, 65535\]/,
-    );
-    expect(() => loadRouterConfigFromEnv({ REPLICAS: '0' })).toThrow(/REPLICAS/);
-    expect(() => loadRouterConfigFromEnv({ MAX_BATCH: '-1' })).toThrow(/MAX_BATCH/);
-    expect(() => loadRouterConfigFromEnv({ DRAIN_MS: '1.5' })).toThrow(/DRAIN_MS must be an integer/);
-    expect(() => loadRouterConfigFromEnv({ JOIN_MODE: 'hash' })).toThrow(
-      /JOIN_MODE must be 'key' or 'partition', got 'hash'/,
-    );
-    expect(() => loadRouterConfigFromEnv({ LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL must be one of/);
-    expect(() => loadRouterConfigFromEnv({ EXECUTORS: 'host-without-port' })).toThrow(
-      /EXECUTORS 'host-without-port' is not host:port/,
-    );
-    expect(() => loadRouterConfigFromEnv({ COLLECTOR_ADDRESS: 'c:0' })).toThrow(/COLLECTOR_ADDRESS/);
   });
 
-  it('validates options given in code', () => {
-    expect(() => resolveRouterConfig({ maxInflightPerStream: 0 })).toThrow(/maxInflightPerStream/);
+  it('names the variable in errors', () => {
+    const bad = (env: Record<string, string>, re: RegExp) => {
+      let err: unknown;
+      try {
+        loadRouterConfigFromEnv(env);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as Error).message).toMatch(re);
+    };
+    bad({ ROUTER_PORT: 'abc' }, /^ROUTER_PORT must be a port number, got 'abc'/);
+    bad({ ROUTER_PORT: '70000' }, /^ROUTER_PORT must be an integer from 0 to 65535/);
+    bad({ REPLICAS: '0' }, /^REPLICAS/);
+    bad({ MAX_BATCH: '-1' }, /^MAX_BATCH/);
+    bad({ DRAIN_MS: '1.5x' }, /^DRAIN_MS must be a duration/);
+    bad({ JOIN_MODE: 'hash' }, /^JOIN_MODE must be one of key, partition, got 'hash'/);
+    bad({ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of/);
+    bad({ EXECUTORS: 'host-without-port' }, /^EXECUTORS must be host:port or a gRPC target/);
+    bad({ COLLECTOR_ADDRESS: 'c:0' }, /^COLLECTOR_ADDRESS/);
+    bad({ REDIS_URL: 'localhost:6379' }, /^REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
+  it('validates options given in code, naming the option', () => {
+    expect(() => resolveRouterConfig({ maxInflightPerStream: 0 })).toThrow(/^maxInflightPerStream/);
     expect(resolveRouterConfig({ port: 0 }).port).toBe(0);
   });
 });

@@ -1,8 +1,12 @@
-import { credentials, Metadata, type ClientDuplexStream, type StatusObject } from '@grpc/grpc-js';
+import { Metadata, type ClientDuplexStream } from '@grpc/grpc-js';
 import type { ExecutorStatusResponse } from '@modelserving/contracts';
-import { MicroBatcher, defaultChannelOptions, fromGrpcError } from '@modelserving/transport';
-import { Backoff } from './backoff';
-import { errorMessage, type Logger } from './logger';
+import {
+  channelOptions,
+  clientCredentials,
+  ReconnectingStream,
+  type Logger,
+} from '@modelserving/service-kit';
+import { MicroBatcher, fromGrpcError } from '@modelserving/transport';
 import { SPECULATIVE_ITEM, type PendingEntry } from './route-request';
 import { ExecutorClient } from './wire';
 import type { RawResult } from './wire-codec';
@@ -26,33 +30,19 @@ export interface ExecutorConnectionOptions {
   readonly connectTimeoutMs?: number;
 }
 
-// grpc-js waits up to 2 minutes between reconnects by default; cap it so a restarted executor is back in
-// seconds.
-const CHANNEL_OPTIONS = {
-  ...defaultChannelOptions(),
-  'grpc.initial_reconnect_backoff_ms': 100,
-  'grpc.max_reconnect_backoff_ms': 3_000,
-};
-
 /**
- * The router's one `Score` bidi stream to one executor: micro-batched writes with backpressure, a pending
- * map id → request, and reconnection with capped backoff. When the stream fails, everything in flight is
+ * The router's one `Score` bidi stream to one executor on the kit's ReconnectingStream: micro-batched
+ * writes with backpressure, a pending map id → request. When the stream fails, everything in flight is
  * handed back to the listener so nothing is silently lost.
  */
 export class ExecutorConnection {
-  state: ConnectionState = 'connecting';
   private readonly client: ExecutorClient;
-  private call: ClientDuplexStream<PendingEntry[], RawResult[]> | undefined;
+  private readonly link: ReconnectingStream<PendingEntry[], ClientDuplexStream<PendingEntry[], RawResult[]>>;
   private pending = new Map<number, PendingEntry>();
   private nextId = 1;
   private readonly batcher: MicroBatcher<PendingEntry>;
-  private backlog: PendingEntry[][] = [];
-  private writable = true;
-  private readonly backoff = new Backoff(100, 3_000);
-  private reconnectTimer: NodeJS.Timeout | undefined;
-  private openedAt = 0;
   private readonly log: Logger;
-  private readonly connectTimeoutMs: number;
+  private closed = false;
 
   constructor(
     readonly id: string,
@@ -61,12 +51,29 @@ export class ExecutorConnection {
     options: ExecutorConnectionOptions,
   ) {
     this.log = options.log;
-    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-    this.client = new ExecutorClient(address, credentials.createInsecure(), CHANNEL_OPTIONS);
+    this.client = new ExecutorClient(address, clientCredentials(), channelOptions());
     this.batcher = new MicroBatcher<PendingEntry>({
       maxBatch: options.maxBatch,
-      flush: (items) => this.write(items),
+      // Not connected: the items are still in `pending` and were (or will be) handed back by lose().
+      flush: (items) => void this.link.write(items),
     });
+    this.link = new ReconnectingStream({
+      peer: `executor ${id} (${address})`,
+      client: this.client,
+      open: () => this.client.score(),
+      log: this.log,
+      ...(options.connectTimeoutMs !== undefined ? { connectTimeoutMs: options.connectTimeoutMs } : {}),
+      onUp: (call) => {
+        call.on('data', (items: RawResult[]) => this.onData(items));
+        this.listener.onStateChange(this);
+      },
+      onDown: (reason, closed) => this.lose(reason, closed),
+    });
+  }
+
+  get state(): ConnectionState {
+    if (this.closed) return 'closed';
+    return this.link.up ? 'ready' : 'connecting';
   }
 
   get outstanding(): number {
@@ -74,11 +81,11 @@ export class ExecutorConnection {
   }
 
   get ready(): boolean {
-    return this.state === 'ready';
+    return !this.closed && this.link.up;
   }
 
   start(): void {
-    this.connect();
+    this.link.start();
   }
 
   /**
@@ -86,7 +93,7 @@ export class ExecutorConnection {
    * returns 0 when the stream is not ready (the caller picks another executor or fails the request).
    */
   send(entry: PendingEntry): number {
-    if (this.state !== 'ready') return 0;
+    if (!this.ready) return 0;
     const id = this.nextId++;
     if (entry.kind === SPECULATIVE_ITEM) entry.id = id;
     else entry.itemId = id;
@@ -116,58 +123,9 @@ export class ExecutorConnection {
 
   /** Closes the stream and the channel; anything still in flight is handed to the listener. */
   close(reason = `executor ${this.id} left the membership`): void {
-    if (this.state === 'closed') return;
-    clearTimeout(this.reconnectTimer);
-    const call = this.call;
-    this.call = undefined;
-    this.lose(reason, 'closed');
-    call?.cancel();
-    this.client.close();
-  }
-
-  private connect(): void {
-    if (this.state === 'closed') return;
-    this.state = 'connecting';
-    this.client.waitForReady(Date.now() + this.connectTimeoutMs, (err) => {
-      if (this.state === 'closed') return;
-      if (err) {
-        this.scheduleReconnect(
-          `cannot connect to executor ${this.id} at ${this.address}: ${errorMessage(err)}`,
-        );
-        return;
-      }
-      this.open();
-    });
-  }
-
-  private open(): void {
-    const call = this.client.score();
-    this.call = call;
-    this.writable = true;
-    this.openedAt = Date.now();
-    let ended = false;
-    const end = (reason: string) => {
-      if (ended) return;
-      ended = true;
-      if (this.call !== call) return;
-      this.call = undefined;
-      // A stream that stayed up for a while was healthy: start the next reconnect from the shortest delay.
-      if (Date.now() - this.openedAt > 2_000) this.backoff.reset();
-      this.lose(reason, 'connecting');
-      this.scheduleReconnect(reason);
-    };
-    call.on('data', (items: RawResult[]) => this.onData(items));
-    call.on('drain', () => this.onDrain(call));
-    call.on('error', (err) =>
-      end(`stream to executor ${this.id} (${this.address}) failed: ${errorMessage(err)}`),
-    );
-    call.on('status', (s: StatusObject) =>
-      end(`stream to executor ${this.id} (${this.address}) ended: ${s.details || `code ${s.code}`}`),
-    );
-    call.on('end', () => end(`stream to executor ${this.id} (${this.address}) was closed by the executor`));
-    this.state = 'ready';
-    this.log.info('executor stream open', { executor: this.id, address: this.address });
-    this.listener.onStateChange(this);
+    if (this.closed) return;
+    this.closed = true;
+    void this.link.close(reason);
   }
 
   private onData(items: RawResult[]): void {
@@ -180,45 +138,12 @@ export class ExecutorConnection {
     }
   }
 
-  private write(items: PendingEntry[]): void {
-    const call = this.call;
-    // Not connected: the items are still in `pending` and were (or will be) handed back by lose().
-    if (!call) return;
-    if (!this.writable || this.backlog.length > 0) {
-      this.backlog.push(items);
-      return;
-    }
-    this.writable = call.write(items);
-  }
-
-  private onDrain(call: ClientDuplexStream<PendingEntry[], RawResult[]>): void {
-    if (this.call !== call) return;
-    this.writable = true;
-    while (this.writable && this.backlog.length > 0) this.writable = call.write(this.backlog.shift()!);
-  }
-
-  private lose(reason: string, next: ConnectionState): void {
-    const wasReady = this.state === 'ready';
-    this.state = next;
+  private lose(reason: string, closed: boolean): void {
     this.batcher.drain();
-    this.backlog = [];
-    this.writable = true;
     const lost = this.pending;
     this.pending = new Map();
-    if (wasReady) {
-      if (next === 'closed')
-        this.log.info('executor stream closed', { executor: this.id, reason, inFlight: lost.size });
-      else this.log.warn('executor stream lost', { executor: this.id, reason, inFlight: lost.size });
-      this.listener.onStateChange(this);
-    }
+    if (closed) this.log.info('executor stream closed', { executor: this.id, reason, inFlight: lost.size });
+    this.listener.onStateChange(this);
     if (lost.size > 0) this.listener.onStreamLost(this, lost, reason);
-  }
-
-  private scheduleReconnect(reason: string): void {
-    if (this.state === 'closed') return;
-    const delay = this.backoff.next();
-    this.log.debug('reconnecting to executor', { executor: this.id, reason, delayMs: delay });
-    this.reconnectTimer = setTimeout(() => this.connect(), delay);
-    this.reconnectTimer.unref();
   }
 }

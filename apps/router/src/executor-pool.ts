@@ -1,7 +1,7 @@
 import { rendezvousOwners } from '@modelserving/transport';
 import type { JoinMode } from './config';
 import { ExecutorConnection, type ConnectionListener } from './executor-connection';
-import type { Logger } from './logger';
+import type { Logger } from '@modelserving/service-kit';
 import type { PendingEntry } from './route-request';
 import type { RawResult } from './wire-codec';
 

@@ -1,10 +1,10 @@
-export { startRouter, type RouterHandle, type RouterStatus, type StartRouterOptions } from './router';
+export { startRouter, type RouterHandle, type RouterStatus, type RouterDeps } from './router';
 export {
   resolveRouterConfig,
   loadRouterConfigFromEnv,
-  ROUTER_DEFAULTS,
+  ROUTER_SETTINGS,
   type RouterConfig,
   type RouterOptions,
   type JoinMode,
 } from './config';
-export { createLogger, type Logger, type LogLevel } from './logger';
+export { createLogger, type Logger, type LogLevel } from '@modelserving/service-kit';

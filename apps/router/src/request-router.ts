@@ -15,7 +15,7 @@ import type { JoinMode } from './config';
 import { DeadlineWheel } from './deadline-wheel';
 import type { ConnectionListener, ExecutorConnection } from './executor-connection';
 import { ExecutorPool } from './executor-pool';
-import type { Logger } from './logger';
+import type { Logger } from '@modelserving/service-kit';
 import { SPECULATIVE_ITEM, SpeculativeItem, type PendingEntry, type RouteRequest } from './route-request';
 import type { DataTypeEntry, RoutingTable } from './routing-table';
 import { responseError, responseErrorCode, type RawResult, type RoutedResponse } from './wire-codec';

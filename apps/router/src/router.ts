@@ -10,7 +10,13 @@ import {
 } from '@modelserving/model-store';
 import { GrpcServer, type ServiceRegistration } from '@modelserving/transport';
 import { resolveRouterConfig, type RouterConfig, type RouterOptions } from './config';
-import { createLogger, errorMessage, type Logger } from './logger';
+import {
+  createLogger,
+  errorMessage,
+  serverCredentials,
+  type ServiceDeps,
+  type ServiceHandle,
+} from '@modelserving/service-kit';
 import { createInferenceService } from './oip/inference-service';
 import { RequestRouter } from './request-router';
 import { RoutingTable } from './routing-table';
@@ -18,17 +24,17 @@ import { createServingService } from './serving-service';
 import { StoreFollower } from './store-follower';
 import { ServingServiceDefinition } from './wire';
 
-export interface StartRouterOptions extends RouterOptions {
-  /** Use this store instead of creating one (tests). The router does not close an injected store. */
+/** Collaborators a caller may supply instead of the ones built from the config (tests, embedding). */
+export interface RouterDeps extends ServiceDeps {
+  /** Use this store instead of creating one. The router does not close an injected store. */
   readonly store?: ModelStore;
   /**
    * Serve the store as ModelStoreService on the router's port so executors can tail it. Default: when the
    * store is embedded (no Redis).
    */
   readonly hostStore?: boolean;
-  /** Use this membership instead of EXECUTORS / Redis (tests). Not closed by the router. */
+  /** Use this membership instead of EXECUTORS / Redis. Not closed by the router. */
   readonly membership?: ExecutorMembership;
-  readonly logger?: Logger;
 }
 
 export interface RouterStatus {
@@ -39,7 +45,7 @@ export interface RouterStatus {
   readonly inFlight: number;
 }
 
-export interface RouterHandle {
+export interface RouterHandle extends ServiceHandle {
   readonly config: RouterConfig;
   /** Bound port (useful with port 0). */
   readonly port: number;
@@ -56,17 +62,15 @@ export interface RouterHandle {
 }
 
 /** Starts the router in-process: store, routing table, executor and collector streams, gRPC services. */
-export async function startRouter(options: StartRouterOptions = {}): Promise<RouterHandle> {
+export async function startRouter(options: RouterOptions = {}, deps: RouterDeps = {}): Promise<RouterHandle> {
   const config = resolveRouterConfig(options);
-  const log = options.logger ?? createLogger('router', config.logLevel);
+  const log = deps.logger ?? createLogger({ service: 'router', level: config.logLevel });
 
-  const ownsStore = options.store === undefined;
+  const ownsStore = deps.store === undefined;
   const store: ModelStore =
-    options.store ??
-    (config.redisUrl
-      ? await RedisModelStore.connect(config.redisUrl)
-      : await EmbeddedModelStore.open(config.storeFile ? { file: config.storeFile } : {}));
-  const hostStore = options.hostStore ?? !config.redisUrl;
+    deps.store ??
+    (config.redisUrl ? await RedisModelStore.connect(config.redisUrl) : await EmbeddedModelStore.open({}));
+  const hostStore = deps.hostStore ?? !config.redisUrl;
 
   const cleanups: (() => Promise<void> | void)[] = [];
   const cleanup = async () => {
@@ -97,14 +101,14 @@ export async function startRouter(options: StartRouterOptions = {}): Promise<Rou
     router.start();
     cleanups.push(() => router.close());
 
-    const ownsMembership = options.membership === undefined;
+    const ownsMembership = deps.membership === undefined;
     const membership: ExecutorMembership =
-      options.membership ??
+      deps.membership ??
       (config.redisUrl
         ? await RedisMembership.connect(config.redisUrl)
         : StaticMembership.parse(config.executors.join(',')));
     if (ownsMembership) cleanups.push(() => membership.close());
-    if (!config.redisUrl && config.executors.length === 0 && options.membership === undefined) {
+    if (!config.redisUrl && config.executors.length === 0 && deps.membership === undefined) {
       log.warn(
         'no executors configured (set EXECUTORS or REDIS_URL): every request will fail with UNAVAILABLE',
       );
@@ -132,6 +136,7 @@ export async function startRouter(options: StartRouterOptions = {}): Promise<Rou
       });
     }
     const server = await GrpcServer.start({
+      credentials: serverCredentials(),
       services,
       address: `${config.host.includes(':') ? `[${config.host}]` : config.host}:${config.port}`,
       reflectionProtos: ['modelserving/v1/serving_service.proto', 'inference/open_inference_grpc.proto'],
@@ -146,7 +151,7 @@ export async function startRouter(options: StartRouterOptions = {}): Promise<Rou
       address,
       joinMode: config.joinMode,
       replicas: config.replicas,
-      store: config.redisUrl ? 'redis' : options.store ? 'injected' : 'embedded',
+      store: config.redisUrl ? 'redis' : deps.store ? 'injected' : 'embedded',
       hostStore,
       collector: config.collectorAddress ?? null,
     });

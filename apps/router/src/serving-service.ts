@@ -20,7 +20,7 @@ import { toServiceError, unary } from '@modelserving/transport';
 import type { RouterConfig } from './config';
 import { validateDeploy, validatePolicy } from './deploy-validation';
 import type { ExecutorConnection } from './executor-connection';
-import type { Logger } from './logger';
+import type { Logger } from '@modelserving/service-kit';
 import type { RequestRouter } from './request-router';
 import type { ResponseSink, RouteRequest } from './route-request';
 import type { RoutingTable } from './routing-table';

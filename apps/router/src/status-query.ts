@@ -1,7 +1,7 @@
 import { ModelStatus_State, type ExecutorStatusResponse, type ModelStatus } from '@modelserving/contracts';
 import { comparePositions } from '@modelserving/model-store';
 import type { ExecutorConnection } from './executor-connection';
-import { errorMessage } from './logger';
+import { errorMessage } from '@modelserving/service-kit';
 
 export interface ExecutorAnswer {
   readonly conn: ExecutorConnection;

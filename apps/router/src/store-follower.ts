@@ -1,7 +1,7 @@
 import type { ModelStore } from '@modelserving/model-store';
 import { comparePositions } from '@modelserving/model-store';
 import { Backoff } from './backoff';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { RoutingTable } from './routing-table';
 
 interface PositionWaiter {

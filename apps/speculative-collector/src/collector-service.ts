@@ -9,7 +9,7 @@ import type {
 } from '@modelserving/contracts';
 import { unary } from '@modelserving/transport';
 import type { CollectorEngine } from './collector-engine';
-import { errorMessage, type Logger } from './logger';
+import { errorMessage, type Logger } from '@modelserving/service-kit';
 import { RouterStream } from './router-stream';
 
 /** An executor's open `Collect` stream, answered with its ack when it ends (or when the collector stops). */
@@ -57,7 +57,7 @@ export function createCollectorService(
     const now = Date.now();
     if (now - lastErrorLog < 5_000) return;
     lastErrorLog = now;
-    log.error(`${where}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    log.error('internal error', { where, error: errorMessage(err) });
   };
 
   return {
@@ -69,7 +69,7 @@ export function createCollectorService(
       }
       streams.routers.add(stream);
       const peer = call.getPeer();
-      log.info(`router stream opened (${peer})`);
+      log.info('router stream opened', { peer });
       call.on('data', (batch: ExpectBatch) => {
         if (!stream.isOpen) return;
         try {
@@ -90,10 +90,7 @@ export function createCollectorService(
         stream.markClosed();
         streams.routers.delete(stream);
         const dropped = engine.dropTarget(stream);
-        if (wasOpen)
-          log.info(
-            `router stream ${why} (${peer})${dropped > 0 ? `: dropped ${dropped} pending request(s)` : ''}`,
-          );
+        if (wasOpen) log.info('router stream gone', { peer, why, droppedPending: dropped });
       };
       call.on('end', () => {
         lost('ended');

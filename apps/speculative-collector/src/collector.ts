@@ -5,19 +5,24 @@ import { createCollectorService, StreamRegistry } from './collector-service';
 import { resolveCollectorConfig, type CollectorConfig, type CollectorOptions } from './config';
 import type { Decider } from './decider';
 import { DeciderRegistry } from './decider-registry';
-import { createLogger, type Logger } from './logger';
+import {
+  createLogger,
+  serverCredentials,
+  sleep,
+  type ServiceDeps,
+  type ServiceHandle,
+} from '@modelserving/service-kit';
 import type { SpeculativeExecutionStats } from '@modelserving/contracts';
 
 export const COLLECTOR_SERVICE_NAME = 'modelserving.v1.SpeculativeCollectorService';
 
 /** Collaborators a caller may supply (tests, embedding). */
-export interface CollectorDeps {
-  readonly logger?: Logger;
+export interface CollectorDeps extends ServiceDeps {
   /** Extra deciders, registered next to `first` and `majority` (a same-named one replaces the built-in). */
   readonly deciders?: readonly Decider[];
 }
 
-export interface CollectorHandle {
+export interface CollectorHandle extends ServiceHandle {
   readonly config: CollectorConfig;
   /** Bound port (useful with port 0). */
   readonly port: number;
@@ -40,7 +45,7 @@ export async function startCollector(
   deps: CollectorDeps = {},
 ): Promise<CollectorHandle> {
   const config = resolveCollectorConfig(options);
-  const log = deps.logger ?? createLogger('speculative-collector', config.logLevel);
+  const log = deps.logger ?? createLogger({ service: 'speculative-collector', level: config.logLevel });
   const deciders = new DeciderRegistry();
   for (const d of deps.deciders ?? []) deciders.register(d);
   const engine = new CollectorEngine({
@@ -55,6 +60,7 @@ export async function startCollector(
   let server: GrpcServer;
   try {
     server = await GrpcServer.start({
+      credentials: serverCredentials(),
       address: `${bindHost}:${config.port}`,
       services: [
         {
@@ -71,9 +77,11 @@ export async function startCollector(
   }
   const dialHost = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   const address = `${dialHost.includes(':') ? `[${dialHost}]` : dialHost}:${server.port}`;
-  log.info(
-    `listening on ${bindHost}:${server.port} (deciders ${deciders.names().join(', ')}, orphan TTL ${config.orphanTtlMs} ms)`,
-  );
+  log.info('collector listening', {
+    address: `${bindHost}:${server.port}`,
+    deciders: deciders.names(),
+    orphanTtlMs: config.orphanTtlMs,
+  });
 
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -83,20 +91,22 @@ export async function startCollector(
       engine.beginStopping();
       const pending = engine.inFlight;
       if (pending > 0) {
-        log.info(`stopping: waiting up to ${config.drainMs} ms for ${pending} pending decision(s)`);
-        await Promise.race([engine.whenIdle(), delay(config.drainMs)]);
+        log.info('stopping: waiting for pending decisions', { drainMs: config.drainMs, pending });
+        await Promise.race([engine.whenIdle(), sleep(config.drainMs)]);
       }
       const cancelled = engine.cancelAll();
       if (cancelled > 0)
-        log.warn(`stopping: decided ${cancelled} request(s) early with the results they had`);
+        log.warn('stopping: decided requests early with the results they had', { cancelled });
       // Decisions go out before the streams end; routers then see a clean end of stream.
       streams.endAll();
       await server.stop(Math.max(500, config.drainMs - (Date.now() - t0)));
       engine.close();
       const c = engine.counters();
-      log.info(
-        `stopped (${c.decisions} decisions, ${c.timeouts} timed out, ${c.orphansExpired + c.orphansEvicted} orphan results dropped)`,
-      );
+      log.info('collector stopped', {
+        decisions: c.decisions,
+        timedOut: c.timeouts,
+        orphansDropped: c.orphansExpired + c.orphansEvicted,
+      });
     })();
     return stopping;
   };
@@ -109,8 +119,4 @@ export async function startCollector(
     counters: () => engine.counters(),
     stop,
   };
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

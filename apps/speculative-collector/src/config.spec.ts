@@ -1,10 +1,6 @@
+import { ConfigError } from '@modelserving/service-kit';
 import { describe, expect, it } from 'vitest';
-import {
-  COLLECTOR_DEFAULTS,
-  CollectorConfigError,
-  loadCollectorConfigFromEnv,
-  resolveCollectorConfig,
-} from './config';
+import { COLLECTOR_SETTINGS, loadCollectorConfigFromEnv, resolveCollectorConfig } from './config';
 
 describe('collector config', () => {
   it('applies defaults and ignores the other services’ variables', () => {
@@ -13,7 +9,7 @@ describe('collector config', () => {
       EXECUTORS: 'a:1',
       JOIN_MODE: 'partition',
     });
-    expect(c).toEqual({ ...COLLECTOR_DEFAULTS });
+    expect(c).toEqual(Object.fromEntries(Object.entries(COLLECTOR_SETTINGS).map(([k, s]) => [k, s.default])));
     expect(c.port).toBe(50071);
     expect(c.orphanTtlMs).toBe(10_000);
   });
@@ -45,16 +41,17 @@ describe('collector config', () => {
 
   it('rejects bad values naming the variable', () => {
     expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: 'abc' })).toThrow(
-      /COLLECTOR_PORT must be an integer, got 'abc'/,
+      /^COLLECTOR_PORT must be a port number, got 'abc'/,
     );
     expect(() => loadCollectorConfigFromEnv({ COLLECTOR_PORT: '70000' })).toThrow(
       /COLLECTOR_PORT must be an integer from 0 to 65535/,
     );
-    expect(() => loadCollectorConfigFromEnv({ MAX_BATCH: '0' })).toThrow(CollectorConfigError);
+    expect(() => loadCollectorConfigFromEnv({ MAX_BATCH: '0' })).toThrow(ConfigError);
     expect(() => loadCollectorConfigFromEnv({ ORPHAN_TTL_MS: '0' })).toThrow(/ORPHAN_TTL_MS/);
     expect(() => loadCollectorConfigFromEnv({ LOG_LEVEL: 'loud' })).toThrow(
       /LOG_LEVEL must be one of debug, info, warn, error, silent, got 'loud'/,
     );
-    expect(() => resolveCollectorConfig({ drainMs: -1 })).toThrow(/DRAIN_MS/);
+    expect(() => resolveCollectorConfig({ drainMs: -1 })).toThrow(/^drainMs/);
+    expect(() => loadCollectorConfigFromEnv({ DRAIN_MS: '-1' })).toThrow(/^DRAIN_MS/);
   });
 });

@@ -7,8 +7,7 @@ export {
 export {
   resolveCollectorConfig,
   loadCollectorConfigFromEnv,
-  CollectorConfigError,
-  COLLECTOR_DEFAULTS,
+  COLLECTOR_SETTINGS,
   type CollectorConfig,
   type CollectorOptions,
 } from './config';
@@ -18,4 +17,3 @@ export { DeciderRegistry, DEFAULT_DECIDER } from './decider-registry';
 export { FirstDecider } from './first-decider';
 export { MajorityDecider } from './majority-decider';
 export type { DecisionTarget } from './pending-request';
-export { createLogger, type Logger, type LogLevel } from './logger';

@@ -1,11 +1,12 @@
 import { PerformanceObserver, monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import type { Logger } from './logger';
 
 /**
  * Debugging aid for tail latency, off unless `MODELSERVING_LOOP_STATS=<seconds>` is set: every period it
- * writes one JSON line to stderr with the event-loop delay distribution (ms) and the time spent in GC
+ * logs one event with the event-loop delay distribution (ms) and the time spent in GC
  * (ms, by kind) during the period. Off by default because its own timer would wake the process.
  */
-export function startLoopStats(service: string, env: NodeJS.ProcessEnv = process.env): () => void {
+export function startLoopStats(log: Logger, env: NodeJS.ProcessEnv = process.env): () => void {
   const seconds = Number(env['MODELSERVING_LOOP_STATS'] ?? '');
   if (!(seconds > 0)) return () => undefined;
   const h = monitorEventLoopDelay({ resolution: 1 });
@@ -29,15 +30,12 @@ export function startLoopStats(service: string, env: NodeJS.ProcessEnv = process
     const next = performance.eventLoopUtilization();
     const u = performance.eventLoopUtilization(next, elu);
     elu = next;
-    process.stderr.write(
-      `${JSON.stringify({
-        service,
-        loopDelay: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), n: h.count },
-        gc: { ...gc, total: Math.round(gc.total * 100) / 100, max: Math.round(gc.max * 100) / 100 },
-        elu: Math.round(u.utilization * 1000) / 1000,
-        heapMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
-      })}\n`,
-    );
+    log.info('loop stats', {
+      loopDelay: { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max), n: h.count },
+      gc: { ...gc, total: Math.round(gc.total * 100) / 100, max: Math.round(gc.max * 100) / 100 },
+      elu: Math.round(u.utilization * 1000) / 1000,
+      heapMB: Math.round(process.memoryUsage().heapUsed / 1e5) / 10,
+    });
     h.reset();
     gc.count = gc.total = gc.max = gc.scavenges = gc.major = 0;
   }, seconds * 1000);

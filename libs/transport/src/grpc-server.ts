@@ -24,6 +24,8 @@ export interface GrpcServerOptions {
   /** Proto files (relative to proto/) to expose through server reflection. */
   readonly reflectionProtos?: readonly string[];
   readonly maxMessageBytes?: number;
+  /** Server credentials (the service kit's `serverCredentials()`); insecure when absent. */
+  readonly credentials?: ServerCredentials;
 }
 
 /**
@@ -68,7 +70,7 @@ export class GrpcServer {
     const g = new GrpcServer(server, health, names);
     const address = options.address ?? '0.0.0.0:0';
     g.boundPort = await new Promise<number>((resolve, reject) => {
-      server.bindAsync(address, ServerCredentials.createInsecure(), (err, port) =>
+      server.bindAsync(address, options.credentials ?? ServerCredentials.createInsecure(), (err, port) =>
         err ? reject(err) : resolve(port),
       );
     });

@@ -2,7 +2,6 @@ export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
 export { toGrpcStatus, toServiceError, fromGrpcError, unary } from './grpc-errors';
 export { defaultChannelOptions, DEFAULT_MAX_MESSAGE_BYTES } from './channel-options';
 export { GrpcServer, type GrpcServerOptions, type ServiceRegistration } from './grpc-server';
-export { onShutdownSignals } from './shutdown-signals';
 export {
   valueToProto,
   valueFromProto,
@@ -20,4 +19,3 @@ export {
 } from './codec';
 export { rendezvousOwners } from './rendezvous';
 export { checkHealth, waitForServing } from './health-client';
-export { startLoopStats } from './loop-stats';

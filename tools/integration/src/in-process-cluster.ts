@@ -43,16 +43,17 @@ export async function startInProcessCluster(
     );
   }
   const membership = new StaticMembership(executors.map((e) => ({ id: e.executorId, address: e.address })));
-  const router = await startRouter({
-    host: '127.0.0.1',
-    port: 0,
-    collectorAddress,
-    joinMode,
-    drainMs: 500,
-    store,
-    membership,
-    ...quiet,
-  });
+  const router = await startRouter(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      collectorAddress,
+      joinMode,
+      drainMs: 500,
+      ...quiet,
+    },
+    { store, membership },
+  );
   await router.waitUntilReady(10_000);
   const client = new ModelServingServiceClient(
     router.address,

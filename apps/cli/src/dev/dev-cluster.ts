@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { Code, ServingError } from '@modelserving/model-core';
 import { repoRoot } from '../shared-path';
 import { freePorts } from './free-port';
+import { readableLogLines } from './log-format';
 import { ChildExitedError, ProcessSupervisor, type ChildExit, type ChildSpec } from './supervisor';
 
 export interface DevPorts {
@@ -20,6 +21,8 @@ export interface DevClusterOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly log?: (line: string) => void;
   readonly color?: boolean;
+  /** Pass the services' JSON log lines through unchanged instead of one readable line each. */
+  readonly rawLogs?: boolean;
   readonly signal?: AbortSignal;
   readonly readyTimeoutMs?: number;
   readonly stopTimeoutMs?: number;
@@ -50,7 +53,7 @@ export function devPorts(basePort: number): DevPorts {
 // Settings a developer's shell may carry that would take the demo off the embedded, local setup.
 const DROPPED_ENV = [
   'REDIS_URL',
-  'STORE_FILE',
+  'INSTANCE_ID',
   'STORE_ADDRESS',
   'EXECUTORS',
   'EXECUTOR_ID',
@@ -73,7 +76,7 @@ export function devChildSpecs(
     {
       name: 'collector',
       args: [appEntry(root, APPS.collector)],
-      env: { ...common, COLLECTOR_PORT: String(ports.collector) },
+      env: { ...common, INSTANCE_ID: 'collector', COLLECTOR_PORT: String(ports.collector) },
       healthAddress: collector,
     },
     {
@@ -81,6 +84,7 @@ export function devChildSpecs(
       args: [appEntry(root, APPS.router)],
       env: {
         ...common,
+        INSTANCE_ID: 'router',
         ROUTER_PORT: String(ports.router),
         EXECUTORS: executors.join(','),
         COLLECTOR_ADDRESS: collector,
@@ -94,6 +98,7 @@ export function devChildSpecs(
       args: [appEntry(root, APPS.executor)],
       env: {
         ...common,
+        INSTANCE_ID: `executor-${i + 1}`,
         EXECUTOR_PORT: String(ports.executors[i]),
         EXECUTOR_ID: address,
         EXECUTOR_ADVERTISE_ADDRESS: address,
@@ -132,6 +137,7 @@ export async function startDevCluster(options: DevClusterOptions = {}): Promise<
   const supervisor = new ProcessSupervisor({
     ...(options.log ? { log: options.log } : {}),
     ...(options.color !== undefined ? { color: options.color } : {}),
+    ...(options.rawLogs ? {} : { formatLine: readableLogLines(options.color ?? false) }),
     stopTimeoutMs: options.stopTimeoutMs ?? 10_000,
     readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
   });

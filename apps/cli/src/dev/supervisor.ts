@@ -45,6 +45,8 @@ export interface SupervisorOptions {
   readonly readyTimeoutMs?: number;
   /** Colour the name prefixes (terminals). */
   readonly color?: boolean;
+  /** Rewrites each output line before it is prefixed (e.g. JSON log lines made readable). */
+  readonly formatLine?: (line: string) => string;
 }
 
 const COLORS = [36, 33, 35, 32, 34, 91];
@@ -63,6 +65,7 @@ export class SupervisedChild {
     private readonly proc: ChildProcess,
     private readonly prefix: string,
     private readonly log: (line: string) => void,
+    private readonly formatLine: (line: string) => string,
     private readonly isShuttingDown: () => boolean,
   ) {
     this.exited = new Promise<ChildExit>((resolve) => {
@@ -102,7 +105,7 @@ export class SupervisedChild {
     if (!stream) return;
     const rl = createInterface({ input: stream, crlfDelay: Infinity });
     rl.on('line', (line) => {
-      this.log(`${this.prefix} ${line}`);
+      this.log(`${this.prefix} ${this.formatLine(line)}`);
       if (!this.readyLineSeen && this.spec.readyPattern?.test(line)) {
         this.readyLineSeen = true;
         for (const w of this.readyWaiters.splice(0)) w();
@@ -193,6 +196,7 @@ export class ProcessSupervisor {
   private readonly stopTimeoutMs: number;
   readonly readyTimeoutMs: number;
   private readonly color: boolean;
+  private readonly formatLine: (line: string) => string;
   private readonly onProcessExit = () => this.killAll();
 
   constructor(options: SupervisorOptions = {}) {
@@ -200,6 +204,7 @@ export class ProcessSupervisor {
     this.stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
     this.readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
     this.color = options.color ?? false;
+    this.formatLine = options.formatLine ?? ((line) => line);
     this.unexpectedExit = new Promise<ChildExit>((resolve) => (this.reportUnexpected = resolve));
   }
 
@@ -223,7 +228,7 @@ export class ProcessSupervisor {
     const width = Math.max(spec.name.length, 10);
     const label = `[${spec.name}]`.padEnd(width + 2);
     const prefix = this.color ? `\x1b[${COLORS[this.list.length % COLORS.length]}m${label}\x1b[0m` : label;
-    const child = new SupervisedChild(spec, proc, prefix, this.log, () => this.shuttingDown);
+    const child = new SupervisedChild(spec, proc, prefix, this.log, this.formatLine, () => this.shuttingDown);
     if (this.list.length === 0) process.on('exit', this.onProcessExit);
     this.list.push(child);
     void child.exited.then((e) => {

@@ -1,6 +1,7 @@
 import type { ModelServingServiceClient } from '@modelserving/contracts';
 import { EmbeddedModelStore } from '@modelserving/model-store';
-import type { StartRouterOptions, RouterHandle } from '../router';
+import type { RouterHandle } from '../router';
+import type { RouterOptions } from '../config';
 import { startRouter } from '../router';
 import { servingClient, waitFor } from './clients';
 import { FakeCollector } from './fake-collector';
@@ -19,7 +20,7 @@ export interface TopologyOptions {
   readonly executors?: number;
   readonly collector?: boolean;
   readonly executorOptions?: (i: number) => Omit<FakeExecutorOptions, 'collector' | 'store'>;
-  readonly router?: Omit<StartRouterOptions, 'store' | 'executors' | 'collectorAddress'>;
+  readonly router?: Omit<RouterOptions, 'executors' | 'collectorAddress'>;
 }
 
 /** An injected embedded store, fake executors and collector on port 0, and the router in-process. */
@@ -36,16 +37,18 @@ export async function startTopology(options: TopologyOptions = {}): Promise<Test
       }),
     );
   }
-  const router = await startRouter({
-    host: '127.0.0.1',
-    port: 0,
-    logLevel: 'silent',
-    drainMs: 1_000,
-    ...options.router,
-    store,
-    executors: executors.map((e) => e.address),
-    ...(collector ? { collectorAddress: collector.address } : {}),
-  });
+  const router = await startRouter(
+    {
+      host: '127.0.0.1',
+      port: 0,
+      logLevel: 'silent',
+      drainMs: 1_000,
+      ...options.router,
+      executors: executors.map((e) => e.address),
+      ...(collector ? { collectorAddress: collector.address } : {}),
+    },
+    { store },
+  );
   await waitFor(
     () =>
       router.status().executors.every((e) => e.connected) &&
