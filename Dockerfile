@@ -1,62 +1,125 @@
-# syntax=docker/dockerfile:1
 #
 # One Dockerfile for every service; pick the service with --target:
 #   docker build --target router .                  (also: model-executor, speculative-collector, cli)
 # docker-compose.yml builds each service from its target. Stages:
-#   build    npm ci + nx build of every project
-#   deps     production dependencies only (npm ci --omit=dev)
-#   runtime  node:20-slim, non-root, compiled dist/ of libs and apps + proto/ (server reflection loads it)
+#   manifests  the root and workspace package.json files + lockfile, so `npm ci` is cached until they change
+#   build      npm ci + nx build of the four apps and the libs they use
+#   <t>-files  one per target: the dist/ of that app and of the workspaces it depends on (production
+#              dependencies only, followed transitively), proto/, and `npm ci --omit=dev -w <app>`: the
+#              router image has no tfjs, PMML or PFA; only the executor and the CLI carry them
+#   runtime    node:20-slim, non-root; each target copies its own <t>-files into it
+# No `# syntax=` line: it would make BuildKit fetch a frontend image for nothing, and the classic
+# builder ignores it.
 
 ARG NODE_IMAGE=node:20-slim
 
+FROM ${NODE_IMAGE} AS manifests
+WORKDIR /src
+COPY . .
+# Every workspace that has a package.json (a folder such as tools/scripts has none), found from the
+# root's "workspaces" globs so a new lib needs no change here.
+RUN set -eu; mkdir -p /manifests; cp package.json package-lock.json /manifests/; \
+    for f in $(node -p "require('./package.json').workspaces.map(w => w + '/package.json').join(' ')"); do \
+      [ -f "$f" ] || continue; mkdir -p "/manifests/$(dirname "$f")"; cp "$f" "/manifests/$f"; \
+    done
+
 FROM ${NODE_IMAGE} AS build
 WORKDIR /repo
-COPY . .
+COPY --from=manifests /manifests/ ./
 RUN npm ci --no-audit --no-fund
-RUN npx nx run-many -t build --outputStyle=static
-# Only what runs: each workspace's package.json (npm needs all of them to honour the lockfile) and dist/.
-RUN set -eu; mkdir -p /out; \
-    cp package.json package-lock.json /out/; \
-    cp -r proto /out/proto; \
-    for d in libs/* apps/* tools/*; do \
-      mkdir -p "/out/$d"; cp "$d/package.json" "/out/$d/"; \
-      case "$d" in libs/*|apps/*) cp -r "$d/dist" "/out/$d/dist" ;; esac; \
-    done; \
-    cp -r apps/cli/bin /out/apps/cli/bin; \
-    find /out -name '*.tsbuildinfo' -delete
+COPY . .
+RUN npx nx run-many -t build --outputStyle=static \
+      -p @modelserving/router,@modelserving/model-executor,@modelserving/speculative-collector,@modelserving/cli
+# stage-workspace <package>: writes to /out what that package needs at run time. npm ci checks every
+# workspace's package.json against the lockfile, so all of them are copied (a few KiB); dist/ (and bin/)
+# only for the package and its production workspace dependencies.
+RUN printf '%s\n' \
+      "const fs = require('fs'), path = require('path');" \
+      "const [name, out] = process.argv.slice(2);" \
+      "const root = JSON.parse(fs.readFileSync('package.json', 'utf8'));" \
+      "const dirs = new Map();" \
+      "for (const w of root.workspaces) {" \
+      "  const group = w.replace(/\/\*\$/, '');" \
+      "  for (const d of fs.readdirSync(group)) {" \
+      "    const f = path.join(group, d, 'package.json');" \
+      "    if (!fs.existsSync(f)) continue;" \
+      "    dirs.set(JSON.parse(fs.readFileSync(f, 'utf8')).name, path.join(group, d));" \
+      "    fs.cpSync(f, path.join(out, f));" \
+      "  }" \
+      "}" \
+      "const todo = [name], seen = new Set();" \
+      "while (todo.length > 0) {" \
+      "  const n = todo.pop();" \
+      "  if (seen.has(n)) continue;" \
+      "  seen.add(n);" \
+      "  const dir = dirs.get(n);" \
+      "  if (!dir) throw new Error('no workspace named ' + n);" \
+      "  for (const sub of ['dist', 'bin'])" \
+      "    if (fs.existsSync(path.join(dir, sub))) fs.cpSync(path.join(dir, sub), path.join(out, dir, sub), { recursive: true });" \
+      "  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));" \
+      "  for (const dep of Object.keys(pkg.dependencies || {})) if (dirs.has(dep)) todo.push(dep);" \
+      "}" \
+      "for (const f of ['package.json', 'package-lock.json']) fs.cpSync(f, path.join(out, f));" \
+      "fs.cpSync('proto', path.join(out, 'proto'), { recursive: true });" \
+      "console.log(name + ': ' + [...seen].map((n) => dirs.get(n)).sort().join(' '));" \
+      > /usr/local/lib/stage-workspace.js \
+ && printf '%s\n' '#!/bin/sh' 'set -eu' 'rm -rf /out; mkdir -p /out' \
+      'node /usr/local/lib/stage-workspace.js "$1" /out' \
+      'cd /out && npm ci --omit=dev -w "$1" --include-workspace-root=false --ignore-scripts --prefer-offline --no-audit --no-fund' \
+      'find /out -name "*.tsbuildinfo" -delete' \
+      > /usr/local/bin/stage-workspace \
+ && chmod +x /usr/local/bin/stage-workspace
 
-FROM ${NODE_IMAGE} AS deps
-WORKDIR /app
-COPY --from=build /out/ ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+FROM build AS router-files
+RUN stage-workspace @modelserving/router
+
+FROM build AS model-executor-files
+RUN stage-workspace @modelserving/model-executor
+
+FROM build AS speculative-collector-files
+RUN stage-workspace @modelserving/speculative-collector
+
+FROM build AS cli-files
+RUN stage-workspace @modelserving/cli
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     HOST=0.0.0.0
 WORKDIR /app
-COPY --from=deps --chown=node:node /app ./
+# The app folder belongs to the service user, so a service that keeps data under its working directory
+# (the embedded store without Redis) can write it.
+RUN chown node:node /app
 USER node
-# Asks the service's standard gRPC health service (HEALTH_ADDRESS is set per target below).
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "require('@modelserving/transport').checkHealth(process.env.HEALTH_ADDRESS,'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
+# Each service's health check asks its standard gRPC health service on the port the service was
+# configured with at run time (ROUTER_PORT, EXECUTOR_PORT, COLLECTOR_PORT: the same variable the service
+# reads), so overriding the port in compose or `docker run -e` keeps the check right.
 
 FROM runtime AS router
-ENV ROUTER_PORT=50051 HEALTH_ADDRESS=127.0.0.1:50051
+COPY --from=router-files --chown=node:node /out/ ./
+ENV ROUTER_PORT=50051
 EXPOSE 50051
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.ROUTER_PORT||50051),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/router/dist/main.js"]
 
 FROM runtime AS model-executor
-ENV EXECUTOR_PORT=50061 HEALTH_ADDRESS=127.0.0.1:50061
+COPY --from=model-executor-files --chown=node:node /out/ ./
+ENV EXECUTOR_PORT=50061
 EXPOSE 50061
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.EXECUTOR_PORT||50061),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/model-executor/dist/main.js"]
 
 FROM runtime AS speculative-collector
-ENV COLLECTOR_PORT=50071 HEALTH_ADDRESS=127.0.0.1:50071
+COPY --from=speculative-collector-files --chown=node:node /out/ ./
+ENV COLLECTOR_PORT=50071
 EXPOSE 50071
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.COLLECTOR_PORT||50071),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/speculative-collector/dist/main.js"]
 
 # The CLI as a container: docker compose run --rm cli list
 FROM runtime AS cli
-HEALTHCHECK NONE
+COPY --from=cli-files --chown=node:node /out/ ./
 ENTRYPOINT ["node", "apps/cli/dist/main.js"]
 CMD ["--help"]
