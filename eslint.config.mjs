@@ -31,7 +31,12 @@ export default tseslint.config(
       // import-x must resolve imports to the .ts sources, or no-cycle sees no edges at all. Workspace
       // packages (@modelserving/*) resolve through the '@modelserving/source' export condition (the same
       // one the tsconfigs list in customConditions) to their src, so cycles across packages count too.
+      // ignoreExternal (below) keeps no-cycle out of node_modules, where it spent most of its time;
+      // workspace packages are internal so that cycles through them are still followed.
       'import-x/extensions': ['.ts', '.js'],
+      'import-x/internal-regex': '^@modelserving/',
+      // One lint run never sees a file change; the default 30 s lifetime re-resolved everything.
+      'import-x/cache': { lifetime: Infinity },
       'import-x/resolver-next': [
         createTypeScriptImportResolver({
           conditionNames: ['@modelserving/source', 'types', 'import', 'require', 'node', 'default'],
@@ -43,7 +48,7 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'import-x/no-cycle': 'error',
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
       '@nx/enforce-module-boundaries': [
         'error',
         {
