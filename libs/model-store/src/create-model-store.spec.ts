@@ -14,15 +14,14 @@ beforeAll(() => redis.start());
 afterAll(() => redis.stop());
 
 describe('createModelStore', () => {
-  it('is embedded (and file-backed when asked) without Redis or a store address', async () => {
+  it('is embedded (and persisted in a directory when asked) without Redis or a store address', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'create-store-'));
     onTestFinished(() => rm(dir, { recursive: true, force: true }));
-    const file = join(dir, 'store.log');
-    const store = await createModelStore({ file });
+    const store = await createModelStore({ dir: join(dir, 'store') });
     expect(store).toBeInstanceOf(EmbeddedModelStore);
     const p = await store.publish({ deploy: descriptor('a') });
     await store.close();
-    const reopened = await createModelStore({ file });
+    const reopened = await createModelStore({ dir: join(dir, 'store') });
     onTestFinished(() => reopened.close());
     expect((await reopened.snapshot()).position).toBe(p);
   });

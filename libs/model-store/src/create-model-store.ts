@@ -9,8 +9,8 @@ export interface ModelStoreConfig extends StoreLimitsOptions {
   readonly redisUrl?: string;
   /** `STORE_ADDRESS`: `host:port` of a process serving ModelStoreService (the router in embedded mode). */
   readonly storeAddress?: string;
-  /** `STORE_FILE`: persistence of the embedded store. */
-  readonly file?: string;
+  /** `STORE_DIR`: data directory of the embedded store (memory only when unset). */
+  readonly dir?: string;
   /** Key prefix in Redis. */
   readonly redisPrefix?: string;
 }
@@ -31,5 +31,5 @@ export async function createModelStore(config: ModelStoreConfig = {}): Promise<M
     // Limits are enforced by the store behind the address; the client only needs room for the messages.
     return RemoteModelStore.connect(config.storeAddress);
   }
-  return EmbeddedModelStore.open({ ...limits, ...(config.file ? { file: config.file } : {}) });
+  return EmbeddedModelStore.open({ ...limits, ...(config.dir ? { dir: config.dir } : {}) });
 }

@@ -3,11 +3,11 @@ import type { ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
 import { Code, ServingError, notFound } from '@modelserving/model-core';
 import { blobDigest, blobKeyOf } from './blob-key';
 import { DirectoryBlobStorage, MemoryBlobStorage, type BlobStorage } from './blob-storage';
-import { EventLogFile } from './event-log-file';
 import { prepareEvent } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
 import { comparePositions, nextPosition, positionTimeMs, validatePosition } from './positions';
 import { SerialQueue } from './serial-queue';
+import { StoreDirectory } from './store-directory';
 import { StoreState } from './store-state';
 import {
   formatBytes,
@@ -19,31 +19,43 @@ import {
 import { StreamGapError } from './stream-gap-error';
 
 export interface EmbeddedModelStoreOptions extends StoreLimitsOptions {
-  /** Persist to this append-only log (blobs go to `<file>.blobs/`); in memory only when omitted. */
-  readonly file?: string;
+  /**
+   * Data directory: the store persists itself there (snapshot file, event log segments, `blobs/`) and a
+   * reopen restores every model, policy, the suspended flag and the retained events. In memory only when
+   * omitted.
+   */
+  readonly dir?: string;
   /** fsync each append before publish resolves. Default true: publishes are rare, losing one is not. */
   readonly fsync?: boolean;
-  /** Events kept for tails (older ones are folded into a checkpoint). Default 100000, like the Redis MAXLEN. */
+  /** Events kept for tails (older ones are only in the state). Default 100000, like the Redis MAXLEN. */
   readonly maxLen?: number;
+  /** The log is compacted into a new snapshot file once it is larger than max(this, the last snapshot). Default 16 MiB. */
+  readonly compactMinBytes?: number;
   /** Clock, for tests. */
   readonly now?: () => number;
 }
 
 interface EmbeddedConfig {
-  readonly file: string | undefined;
+  readonly dir: string | undefined;
   readonly fsync: boolean;
   readonly maxLen: number;
+  readonly compactMinBytes: number;
   readonly now: () => number;
   readonly limits: StoreLimits;
 }
 
 const DEFAULT_MAX_LEN = 100_000;
+const DEFAULT_COMPACT_MIN_BYTES = 16 * 1024 * 1024;
 
 function resolveConfig(options: EmbeddedModelStoreOptions): EmbeddedConfig {
   return {
-    file: options.file === '' ? undefined : options.file,
+    dir: options.dir === '' ? undefined : options.dir,
     fsync: options.fsync ?? true,
     maxLen: requirePositiveInt('maxLen', options.maxLen ?? DEFAULT_MAX_LEN),
+    compactMinBytes: requirePositiveInt(
+      'compactMinBytes',
+      options.compactMinBytes ?? DEFAULT_COMPACT_MIN_BYTES,
+    ),
     now: options.now ?? Date.now,
     limits: resolveStoreLimits(options),
   };
@@ -51,8 +63,8 @@ function resolveConfig(options: EmbeddedModelStoreOptions): EmbeddedConfig {
 
 /**
  * The model store inside one process: the stream is an array, the state a fold of it, tails wake up on an
- * EventEmitter. With `file` it survives restarts (events are appended to a log that is replayed on open).
- * Other processes reach it through `createModelStoreServiceImpl` + `RemoteModelStore`.
+ * EventEmitter. With `dir` it survives restarts, SIGKILL included (see StoreDirectory). Other processes
+ * reach it through `createModelStoreServiceImpl` + `RemoteModelStore`.
  */
 export class EmbeddedModelStore implements ModelStore {
   private readonly emitter = new EventEmitter();
@@ -60,51 +72,45 @@ export class EmbeddedModelStore implements ModelStore {
   /** Retained events; `events[i]` has absolute index `trimmedCount + i`. */
   private events: ModelStreamEvent[] = [];
   private trimmedCount = 0;
-  /** Position of the newest trimmed event: a tail from before it has a gap. */
+  /** Position of the newest event no longer retained: a tail from before it has a gap. */
   private lastTrimmed = '';
-  /** With a file: the state folded from the trimmed events only, written as the file's checkpoint on compaction. */
-  private checkpoint: StoreState | undefined;
   private closed = false;
 
   private constructor(
     private readonly config: EmbeddedConfig,
     private readonly state: StoreState,
     private readonly blobs: BlobStorage,
-    private readonly log: EventLogFile | undefined,
+    private readonly directory: StoreDirectory | undefined,
   ) {
     // Every tail waits on the emitter; there is no leak to warn about.
     this.emitter.setMaxListeners(0);
   }
 
+  /** Opens the store: in memory without `dir`, else restored from (and persisted to) that directory. */
   static async open(options: EmbeddedModelStoreOptions = {}): Promise<EmbeddedModelStore> {
     const config = resolveConfig(options);
-    if (config.file === undefined)
+    if (config.dir === undefined)
       return new EmbeddedModelStore(config, new StoreState(), new MemoryBlobStorage(), undefined);
 
-    const blobs = await DirectoryBlobStorage.open(`${config.file}.blobs`);
-    const { log, records } = await EventLogFile.open(config.file, { fsync: config.fsync });
-    let checkpoint = new StoreState();
-    let state = new StoreState();
-    let events: ModelStreamEvent[] = [];
-    let lastTrimmed = '';
-    for (const record of records) {
-      if (record.kind === 'checkpoint') {
-        // A checkpoint folds every event before it.
-        checkpoint = StoreState.fromSnapshot(record.snapshot);
-        state = StoreState.fromSnapshot(record.snapshot);
-        lastTrimmed = record.snapshot.position;
-        events = [];
-      } else {
-        state.apply(record.event);
-        events.push(record.event);
-      }
+    const { directory, snapshot, events } = await StoreDirectory.open(config.dir, {
+      fsync: config.fsync,
+      compactMinBytes: config.compactMinBytes,
+    });
+    try {
+      const blobs = await DirectoryBlobStorage.open(directory.blobsDir);
+      const state = snapshot ? StoreState.fromSnapshot(snapshot) : new StoreState();
+      for (const event of events) state.apply(event);
+      const store = new EmbeddedModelStore(config, state, blobs, directory);
+      store.events = events;
+      store.lastTrimmed = snapshot?.position ?? '';
+      store.trimIfNeeded(true);
+      // A long log (many publishes since the last snapshot) makes the next open slow: compact now.
+      if (directory.wantsCompaction) await directory.startCompaction(state.toSnapshot());
+      return store;
+    } catch (err) {
+      await directory.close();
+      throw err;
     }
-    const store = new EmbeddedModelStore(config, state, blobs, log);
-    store.events = events;
-    store.lastTrimmed = lastTrimmed;
-    store.checkpoint = checkpoint;
-    await store.trimIfNeeded(true);
-    return store;
   }
 
   async publish(event: PublishEvent): Promise<string> {
@@ -120,10 +126,18 @@ export class EmbeddedModelStore implements ModelStore {
       const position = nextPosition(this.state.position, this.config.now());
       const full: ModelStreamEvent = { ...prepared, position, timestampMs: positionTimeMs(position) };
       // Log first: an event the file does not have must not become visible.
-      await this.log?.append([{ kind: 'event', event: full }]);
+      await this.directory?.append(full);
       this.state.apply(full);
       this.events.push(full);
-      await this.trimIfNeeded(false);
+      this.trimIfNeeded(false);
+      if (this.directory?.wantsCompaction) {
+        try {
+          await this.directory.startCompaction(this.state.toSnapshot());
+        } catch {
+          // Compaction only bounds disk use and restart time; the event is logged, so the publish stands.
+          // If the log itself became unusable, the next append reports it.
+        }
+      }
       this.emitter.emit('change');
       return position;
     });
@@ -185,7 +199,7 @@ export class EmbeddedModelStore implements ModelStore {
     this.closed = true;
     this.emitter.emit('change');
     await this.queue.drain();
-    await this.log?.close();
+    await this.directory?.close();
   }
 
   private ensureOpen(): void {
@@ -223,33 +237,21 @@ export class EmbeddedModelStore implements ModelStore {
   }
 
   /**
-   * Keeps at most maxLen events. Like Redis' approximate MAXLEN it trims only once 10 % over the limit, so
-   * the cost (and the file compaction that goes with it) is amortized over many publishes.
+   * Keeps at most maxLen events in memory (the state has everything). Like Redis' approximate MAXLEN it
+   * trims only once 10 % over the limit, so the cost is amortized over many publishes.
    */
-  private async trimIfNeeded(force: boolean): Promise<void> {
+  private trimIfNeeded(force: boolean): void {
     const { maxLen } = this.config;
     const slack = Math.max(1, Math.floor(maxLen / 10));
     const excess = this.events.length - maxLen;
     if (excess <= 0 || (!force && excess < slack)) return;
-
-    const trimmed = this.events.slice(0, excess);
-    const kept = this.events.slice(excess);
-    const lastTrimmed = (trimmed[trimmed.length - 1] as ModelStreamEvent).position;
-    if (this.log && this.checkpoint) {
-      // The file becomes: the state folded up to the last trimmed event, then the kept events.
-      for (const event of trimmed) this.checkpoint.apply(event);
-      try {
-        await this.log.rewrite([
-          { kind: 'checkpoint', snapshot: this.checkpoint.toSnapshot() },
-          ...kept.map((event) => ({ kind: 'event' as const, event })),
-        ]);
-      } catch {
-        // Compaction only bounds the file's size; the old file still holds every event, so the publish that
-        // triggered it stands. If the log itself became unusable, the next append reports DATA_LOSS.
-      }
-    }
-    this.events = kept;
+    this.lastTrimmed = (this.events[excess - 1] as ModelStreamEvent).position;
+    this.events = this.events.slice(excess);
     this.trimmedCount += excess;
-    this.lastTrimmed = lastTrimmed;
+  }
+
+  /** Resolves when a background compaction in progress has finished (tests). */
+  async settled(): Promise<void> {
+    await this.directory?.settled();
   }
 }

@@ -15,6 +15,7 @@ export { EmbeddedModelStore, type EmbeddedModelStoreOptions } from './embedded-m
 export { RedisModelStore, type RedisModelStoreOptions } from './redis-model-store';
 export { RemoteModelStore, type RemoteModelStoreOptions } from './remote-model-store';
 export { createModelStoreServiceImpl } from './model-store-service';
+export { snapshotPages, SnapshotAssembler, DEFAULT_PAGE_LIMITS, type PageLimits } from './snapshot-pages';
 export { resolveContent, ContentResolver, type ContentResolverOptions } from './content-resolver';
 export type { ExecutorMember, ExecutorMembership } from './executor-membership';
 export { StaticMembership } from './static-membership';

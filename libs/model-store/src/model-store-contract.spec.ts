@@ -1,6 +1,14 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
-import { ModelStoreServiceService, type ModelStreamEvent } from '@modelserving/contracts';
+import {
+  ModelStoreServiceService,
+  type ModelDescriptor,
+  type ModelStreamEvent,
+} from '@modelserving/contracts';
+import { modelKey } from '@modelserving/model-core';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { EmbeddedModelStore } from './embedded-model-store';
 import type { ModelStore, PublishEvent } from './model-store';
@@ -26,6 +34,17 @@ afterAll(() => redis.stop());
 const openEmbedded: Open = async () => {
   const store = await EmbeddedModelStore.open(LIMITS);
   onTestFinished(() => store.close());
+  return store;
+};
+
+/** Persisted in a temp directory (fsync off: the contract is about behaviour, not durability). */
+const openPersistent: Open = async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'store-contract-'));
+  const store = await EmbeddedModelStore.open({ ...LIMITS, dir, fsync: false });
+  onTestFinished(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
   return store;
 };
 
@@ -74,6 +93,7 @@ async function take(
 
 describe.each([
   ['EmbeddedModelStore', openEmbedded],
+  ['EmbeddedModelStore (data directory)', openPersistent],
   ['RedisModelStore', openRedis],
   ['RemoteModelStore', openRemote],
 ] as const)('%s (ModelStore contract)', (_name, open) => {
@@ -307,4 +327,41 @@ describe.each([
     expect(snap.suspended).toBe(false);
     expect(snap.policies).toHaveLength(2);
   });
+
+  it('snapshots many models (several pages) consistently while publishes go on', async (ctx) => {
+    const store = await open(ctx);
+    const N = 2_500;
+    let next = 0;
+    const publisher = async () => {
+      while (next < N) {
+        const i = next++;
+        await store.publish(deploy(`m${i}`, { data: Buffer.from(`<PMML n="${i}"/>`) }));
+        if (i % 3 === 0) await store.publish({ undeploy: { dataType: 'wine', name: `m${i}` } });
+      }
+    };
+    const publishing = Promise.all(Array.from({ length: 16 }, publisher));
+    // Snapshots taken while the publishers run must each be exactly the fold of the stream up to their position.
+    const snaps = [];
+    while (next < N) {
+      snaps.push(await store.snapshot());
+      await delay(25);
+    }
+    await publishing;
+    snaps.push(await store.snapshot());
+    const last = snaps.at(-1) as Awaited<ReturnType<ModelStore['snapshot']>>;
+    expect(last.models).toHaveLength(N - Math.ceil(N / 3));
+
+    const events = await take(store, '', N + Math.ceil(N / 3), 20_000);
+    for (const snap of snaps) {
+      const fold = new Map<string, ModelDescriptor>();
+      for (const e of events) {
+        if (comparePositions(e.position, snap.position) > 0) break;
+        if (e.deploy) fold.set(modelKey(e.deploy.dataType, e.deploy.name), e.deploy);
+        else if (e.undeploy) fold.delete(modelKey(e.undeploy.dataType, e.undeploy.name));
+      }
+      expect(snap.models.map((d) => d.name)).toEqual(
+        [...fold.keys()].sort().map((k) => (fold.get(k) as ModelDescriptor).name),
+      );
+    }
+  }, 60_000);
 });

@@ -65,6 +65,9 @@ function resolveConfig(url: string, options: RedisModelStoreOptions): RedisStore
 /** Stream entry fields: the encoded event (position/timestamp come from the entry id) and the previous id. */
 const FIELD_EVENT = 'e';
 const FIELD_PREV = 'p';
+/** Fields per HSCAN page and entries per XRANGE page of a snapshot. */
+const SCAN_COUNT = 1000;
+const SNAPSHOT_ATTEMPTS = 5;
 
 /**
  * Appends the event and applies it to the state hashes in one atomic step, so the stream and the hashes
@@ -175,35 +178,92 @@ export class RedisModelStore implements ModelStore {
     }
   }
 
+  /**
+   * A consistent snapshot without one giant reply: the header (policies, suspended flag, position p1) in
+   * one MULTI, the models hash in HSCAN pages, then the position p2 again. Models changed during the scan
+   * may have been read in any of their versions, so the events in (p1, p2] are replayed from the stream on
+   * top: the result is exactly the fold of the stream up to p2. Retried from scratch if those events were
+   * trimmed meanwhile.
+   */
   async snapshot(): Promise<StoreSnapshot> {
     this.ensureOpen();
-    let results: [Error | null, unknown][] | null;
-    try {
-      // MULTI/EXEC: the hashes and the position are read at one instant, so the snapshot is exactly the
-      // fold of the stream up to `position`.
-      results = await this.redis
-        .multi()
-        .hgetallBuffer(this.key('models'))
-        .hgetallBuffer(this.key('policies'))
-        .get(this.key('suspended'))
-        .get(this.key('position'))
-        .exec();
-    } catch (err) {
-      throw redisError('cannot read a snapshot of the Redis model store', err);
+    for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
+      let snapshot: StoreSnapshot | undefined;
+      try {
+        snapshot = await this.trySnapshot();
+      } catch (err) {
+        if (err instanceof ServingError) throw err;
+        throw redisError('cannot read a snapshot of the Redis model store', err);
+      }
+      if (snapshot) return snapshot;
     }
-    if (!results || results.length !== 4)
+    throw new ServingError(
+      Code.UNAVAILABLE,
+      `no consistent snapshot of the Redis model store after ${SNAPSHOT_ATTEMPTS} attempts (the stream was trimmed during each)`,
+    );
+  }
+
+  private async trySnapshot(): Promise<StoreSnapshot | undefined> {
+    const results = await this.redis
+      .multi()
+      .hgetallBuffer(this.key('policies'))
+      .get(this.key('suspended'))
+      .get(this.key('position'))
+      .exec();
+    if (!results || results.length !== 3)
       throw new ServingError(Code.UNAVAILABLE, 'Redis snapshot transaction was aborted');
-    for (const [err] of results)
-      if (err) throw redisError('cannot read a snapshot of the Redis model store', err);
-    const models = (results[0]?.[1] ?? {}) as Record<string, Buffer>;
-    const policies = (results[1]?.[1] ?? {}) as Record<string, Buffer>;
+    for (const [err] of results) if (err) throw err;
+    const policies = new Map<string, DataTypePolicy>();
+    for (const [dataType, b] of Object.entries((results[0]?.[1] ?? {}) as Record<string, Buffer>))
+      policies.set(
+        dataType,
+        decodeOrDataLoss('policy', () => DataTypePolicy.decode(b)),
+      );
+    let suspended = results[1]?.[1] === '1';
+    const start = (results[2]?.[1] as string | null) ?? '';
+
+    const models = new Map<string, ModelDescriptor>();
+    let cursor = '0';
+    do {
+      const [next, flat] = await this.redis.hscanBuffer(this.key('models'), cursor, 'COUNT', SCAN_COUNT);
+      for (let i = 0; i + 1 < flat.length; i += 2) {
+        const b = flat[i + 1] as Buffer;
+        models.set(
+          (flat[i] as Buffer).toString(),
+          decodeOrDataLoss('model descriptor', () => ModelDescriptor.decode(b)),
+        );
+      }
+      cursor = next.toString();
+    } while (cursor !== '0');
+
+    const end = (await this.redis.get(this.key('position'))) ?? '';
+    let position = start;
+    while (position !== end) {
+      const entries = (await this.redis.xrangeBuffer(
+        this.key('stream'),
+        position === '' ? '-' : positionAfter(position),
+        end,
+        'COUNT',
+        SCAN_COUNT,
+      )) as [Buffer, Buffer[]][];
+      if (entries.length === 0) return undefined;
+      for (const [idBuf, fields] of entries) {
+        const id = idBuf.toString('latin1');
+        const { event, prev } = parseEntry(id, fields);
+        // The entry before this one was trimmed: the events since `position` are not all there any more.
+        if (prev !== position) return undefined;
+        if (event.deploy) models.set(modelKey(event.deploy.dataType, event.deploy.name), event.deploy);
+        else if (event.undeploy) models.delete(modelKey(event.undeploy.dataType, event.undeploy.name));
+        else if (event.policy) policies.set(event.policy.dataType, event.policy);
+        else if (event.suspended !== undefined) suspended = event.suspended;
+        position = id;
+      }
+    }
     return {
-      models: sortedValues(models).map((b) =>
-        decodeOrDataLoss('model descriptor', () => ModelDescriptor.decode(b)),
-      ),
-      policies: sortedValues(policies).map((b) => decodeOrDataLoss('policy', () => DataTypePolicy.decode(b))),
-      suspended: results[2]?.[1] === '1',
-      position: (results[3]?.[1] as string | null) ?? '',
+      models: sortedValues(models),
+      policies: sortedValues(policies),
+      suspended,
+      position,
     };
   }
 
@@ -353,8 +413,12 @@ function decodeOrDataLoss<T>(what: string, decode: () => T): T {
   }
 }
 
-function sortedValues(record: Record<string, Buffer>): Buffer[] {
-  return Object.keys(record)
-    .sort()
-    .map((k) => record[k] as Buffer);
+function sortedValues<T>(map: Map<string, T>): T[] {
+  return [...map.keys()].sort().map((k) => map.get(k) as T);
+}
+
+/** The smallest stream id after `id` (XRANGE's exclusive `(` needs Redis 6.2). */
+function positionAfter(id: string): string {
+  const dash = id.indexOf('-');
+  return `${id.slice(0, dash)}-${(BigInt(id.slice(dash + 1)) + 1n).toString()}`;
 }

@@ -11,6 +11,7 @@ import {
   type ModelStreamEvent,
   type PublishResponse,
   type PutBlobResponse,
+  type SnapshotPage,
   type StoreSnapshot,
 } from '@modelserving/contracts';
 import { Code, ServingError } from '@modelserving/model-core';
@@ -19,6 +20,7 @@ import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './bac
 import { blobDigest } from './blob-key';
 import { toBuffer } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
+import { SnapshotAssembler } from './snapshot-pages';
 import { validatePosition } from './positions';
 import { DEFAULT_MAX_MODEL_BYTES, requirePositiveInt } from './store-limits';
 import { StreamGapError } from './stream-gap-error';
@@ -76,6 +78,7 @@ const FATAL_TAIL_CODES: ReadonlySet<number> = new Set([
 export class RemoteModelStore implements ModelStore {
   private readonly client: ModelStoreServiceClient;
   private readonly calls = new Set<ClientReadableStream<ModelStreamEvent>>();
+  private readonly snapshotCalls = new Set<ClientReadableStream<SnapshotPage>>();
   private readonly closing = new AbortController();
 
   private constructor(
@@ -107,10 +110,28 @@ export class RemoteModelStore implements ModelStore {
     return response.position;
   }
 
-  snapshot(): Promise<StoreSnapshot> {
-    return this.call<StoreSnapshot>('snapshot', (cb) =>
-      this.client.snapshot({}, this.metadata(), this.options(), cb),
-    );
+  /** Reads the snapshot's pages (see SnapshotPage) and puts them back together. */
+  async snapshot(): Promise<StoreSnapshot> {
+    if (this.closing.signal.aborted)
+      throw new ServingError(Code.UNAVAILABLE, 'the remote model store client is closed');
+    const call = this.client.snapshot({}, this.metadata(), this.options());
+    this.snapshotCalls.add(call);
+    const assembler = new SnapshotAssembler(`model store ${this.address}`, Code.UNAVAILABLE);
+    try {
+      for await (const page of call as AsyncIterable<SnapshotPage>) {
+        if (assembler.add(page)) break;
+      }
+      return assembler.result();
+    } catch (err) {
+      if (err instanceof ServingError) throw err;
+      const e = fromGrpcError(err);
+      throw e.code === Code.UNAVAILABLE || e.code === Code.DEADLINE_EXCEEDED
+        ? new ServingError(e.code, `model store ${this.address} snapshot: ${e.message}`, { cause: err })
+        : e;
+    } finally {
+      this.snapshotCalls.delete(call);
+      call.cancel();
+    }
   }
 
   async putBlob(data: Uint8Array): Promise<string> {
@@ -171,6 +192,7 @@ export class RemoteModelStore implements ModelStore {
     this.closing.abort();
     for (const call of this.calls) call.cancel();
     this.calls.clear();
+    for (const call of this.snapshotCalls) call.cancel();
     this.client.close();
   }
 
