@@ -64,12 +64,14 @@ export interface RouterHandle extends ServiceHandle {
 /** Starts the router in-process: store, routing table, executor and collector streams, gRPC services. */
 export async function startRouter(options: RouterOptions = {}, deps: RouterDeps = {}): Promise<RouterHandle> {
   const config = resolveRouterConfig(options);
-  const log = deps.logger ?? createLogger({ service: 'router', level: config.logLevel });
+  const log = deps.logger ?? createLogger({ service: 'router', level: config.logLevel, ...(config.instance ? { instance: config.instance } : {}) });
 
   const ownsStore = deps.store === undefined;
   const store: ModelStore =
     deps.store ??
-    (config.redisUrl ? await RedisModelStore.connect(config.redisUrl) : await EmbeddedModelStore.open({}));
+    (config.redisUrl
+      ? await RedisModelStore.connect(config.redisUrl)
+      : await EmbeddedModelStore.open(config.storeDir === undefined ? {} : { dir: config.storeDir }));
   const hostStore = deps.hostStore ?? !config.redisUrl;
 
   const cleanups: (() => Promise<void> | void)[] = [];

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { waitForServing } from '@modelserving/transport';
 import { freePort } from './free-port';
 
@@ -88,6 +90,8 @@ export interface LocalTopology {
   readonly executors: ServiceProcess[];
   readonly collector?: ServiceProcess;
   readonly routerAddress: string;
+  /** Data directory of the router's embedded store (a fresh temp dir, removed by stop()); none with Redis. */
+  readonly storeDir?: string;
   stop(): Promise<void>;
 }
 
@@ -103,12 +107,18 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
   const executorPorts: number[] = [];
   for (let i = 0; i < n; i++) executorPorts.push(await freePort());
   const executorAddresses = executorPorts.map((p) => `127.0.0.1:${p}`);
+  // Each topology persists its embedded store in its own temp dir: runs never share (or leave) state.
+  const storeDir = opts.redisUrl ? undefined : await mkdtemp(join(tmpdir(), 'modelserving-store-'));
+  const removeStoreDir = async () => {
+    if (storeDir) await rm(storeDir, { recursive: true, force: true });
+  };
   const common: Record<string, string> = {
     HOST: '127.0.0.1',
     JOIN_MODE: opts.joinMode ?? 'key',
     REPLICAS: String(opts.replicas ?? 1),
     DRAIN_MS: '1000',
     ...(opts.redisUrl ? { REDIS_URL: opts.redisUrl } : { EXECUTORS: executorAddresses.join(',') }),
+    ...(storeDir ? { STORE_DIR: storeDir } : {}),
     ...(opts.collector === false ? {} : { COLLECTOR_ADDRESS: `127.0.0.1:${collectorPort}` }),
     ...(opts.env ?? {}),
   };
@@ -169,12 +179,15 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
       executors,
       ...(collector ? { collector } : {}),
       routerAddress: router.address,
+      ...(storeDir ? { storeDir } : {}),
       async stop() {
         await Promise.all(started.map((s) => s.stop()));
+        await removeStoreDir();
       },
     };
   } catch (err) {
     await Promise.all(started.map((s) => s.kill()));
+    await removeStoreDir();
     throw err;
   }
 }
