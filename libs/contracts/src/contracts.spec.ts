@@ -4,8 +4,6 @@ import { describe, expect, it } from 'vitest';
 import {
   ModelDescriptor,
   ModelDescriptor_ModelType,
-  ServingRequest,
-  ServingRequestView,
   inference,
 } from './index';
 
@@ -33,21 +31,6 @@ describe('contracts', () => {
       metadata: {},
     }).finish();
     expect(ModelDescriptor.decode(bytes).location).toBe('/x');
-  });
-
-  it('view messages are wire-compatible with the full ones', () => {
-    const full = ServingRequest.encode({
-      guid: 'g',
-      dataType: 'wine',
-      data: { features: { a: { number: 2 } }, tensors: [] },
-      modelName: 'm',
-      timeoutMs: 5,
-    }).finish();
-    const view = ServingRequestView.decode(full);
-    expect(view.dataType).toBe('wine');
-    expect(ServingRequest.decode(ServingRequestView.encode(view).finish())).toEqual(
-      ServingRequest.decode(full),
-    );
   });
 
   it('exposes the Open Inference Protocol service with the spec field numbers', () => {
