@@ -6,6 +6,7 @@ import {
   StaticMembership,
   ContentResolver,
   createModelStore,
+  StoreFollower,
   type ExecutorMembership,
   type ModelStore,
 } from '@modelserving/model-store';
@@ -29,7 +30,6 @@ import { MembershipTracker } from './membership-tracker';
 import { ModelSync } from './model-sync';
 import { Ownership } from './ownership';
 import type { ScoreContext } from './score-session';
-import { StoreFollower } from './store-follower';
 
 export {
   resolveExecutorConfig,
@@ -172,7 +172,7 @@ export async function startExecutor(
       log,
     } satisfies ScoreContext);
 
-    const follower = new StoreFollower(store, sync, log);
+    const follower = new StoreFollower(store, sync, { log });
     follower.start();
     void sync.whenSynced().then(() => {
       if (!stopping) server.setServing(true);

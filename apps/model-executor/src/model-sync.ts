@@ -1,5 +1,6 @@
 import type { ModelDescriptor as ProtoDescriptor, ModelStreamEvent } from '@modelserving/contracts';
 import { modelKey, type ModelRegistry, type ModelStatus } from '@modelserving/model-core';
+import type { StoreSink } from '@modelserving/model-store';
 import { modelToServe } from './content-factory';
 import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { Ownership } from './ownership';
@@ -45,9 +46,9 @@ const MAX_WAIT_ROUNDS = 4;
  * Keeps the registry in line with the model stream and with ownership. `desired` is the latest store
  * state for every key (owned or not, so an item for a key whose ownership just moved can be built on
  * demand); the registry holds the keys this executor owns plus keys built on demand or still in their
- * ownership grace period.
+ * ownership grace period. It is the store follower's sink (load = reconcile, apply = applyEvent).
  */
-export class ModelSync {
+export class ModelSync implements StoreSink {
   private readonly registry: ModelRegistry;
   private readonly ownership: Ownership;
   private readonly log: Logger;
@@ -120,6 +121,16 @@ export class ModelSync {
 
   get knownKeys(): number {
     return this.desired.size;
+  }
+
+  /** StoreSink: a snapshot from the store follower (start, or after a gap). */
+  load(snapshot: SnapshotLike): Promise<void> {
+    return this.reconcile(snapshot);
+  }
+
+  /** StoreSink: the next model-stream event. */
+  apply(ev: ModelStreamEvent): void {
+    this.applyEvent(ev);
   }
 
   /** Applies one model-stream event. Builds run in the background. */

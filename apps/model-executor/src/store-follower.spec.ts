@@ -5,14 +5,13 @@ import {
   ModelType,
   type ModelFactory,
 } from '@modelserving/model-core';
-import { StreamGapError } from '@modelserving/model-store';
+import { StoreFollower, StreamGapError, type FollowableStore } from '@modelserving/model-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
 import { FetchingFactoryResolver } from './content-factory';
 import { createLogger } from '@modelserving/service-kit';
 import { ModelSync } from './model-sync';
 import { Ownership } from './ownership';
-import { StoreFollower, type FollowableStore } from './store-follower';
 
 const factory: ModelFactory = {
   type: ModelType.PMML,
@@ -81,15 +80,12 @@ function setup(store: FollowableStore) {
   const sync = new ModelSync({
     registry,
     ownership: new Ownership('a', 'partition', 1),
-    log: createLogger('t', 'error'),
+    log: createLogger({ service: 't', level: 'error' }),
     ownershipGraceMs: 1000,
     unknownKeyWaitMs: 0,
     startupWaitMs: 1000,
   });
-  const follower = new StoreFollower(store, sync, createLogger('t', 'error'), {
-    minBackoffMs: 5,
-    maxBackoffMs: 20,
-  });
+  const follower = new StoreFollower(store, sync, { backoff: { initialMs: 5, maxMs: 20 } });
   stops.push(
     () => follower.stop(),
     () => sync.close(),
@@ -105,8 +101,8 @@ async function until(probe: () => boolean): Promise<void> {
   }
 }
 
-describe('StoreFollower', () => {
-  it('re-snapshots and reconciles after a gap, and retries a failing store', async () => {
+describe('the shared StoreFollower driving ModelSync', () => {
+  it('re-snapshots and reconciles the registry after a gap, and retries a failing store', async () => {
     const store = new ScriptedStore();
     store.failSnapshots = 2;
     store.snapshots.push({

@@ -22,3 +22,9 @@ export { StaticMembership } from './static-membership';
 export { RedisMembership, type RedisMembershipOptions } from './redis-membership';
 export { createModelStore, type ModelStoreConfig } from './create-model-store';
 export type { BackoffOptions } from './backoff';
+export {
+  StoreFollower,
+  type FollowableStore,
+  type StoreSink,
+  type StoreFollowerOptions,
+} from './store-follower';
