@@ -57,6 +57,8 @@ export default tseslint.config(
             // Format libraries depend on model-core only, never on gRPC or the apps.
             { sourceTag: 'type:format', onlyDependOnLibsWithTags: ['type:core'] },
             { sourceTag: 'type:core', onlyDependOnLibsWithTags: [] },
+            // The list of every format (one factory per model type) for the services and the CLI.
+            { sourceTag: 'type:formats', onlyDependOnLibsWithTags: ['type:core', 'type:format'] },
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib'] },
             {
@@ -66,7 +68,13 @@ export default tseslint.config(
             // Apps never import another app.
             {
               sourceTag: 'type:app',
-              onlyDependOnLibsWithTags: ['type:core', 'type:contracts', 'type:lib', 'type:format'],
+              onlyDependOnLibsWithTags: [
+                'type:core',
+                'type:contracts',
+                'type:lib',
+                'type:format',
+                'type:formats',
+              ],
             },
             {
               sourceTag: 'type:tool',
@@ -75,6 +83,7 @@ export default tseslint.config(
                 'type:contracts',
                 'type:lib',
                 'type:format',
+                'type:formats',
                 'type:testing',
                 'type:app',
               ],
@@ -100,6 +109,7 @@ export default tseslint.config(
                 'type:contracts',
                 'type:lib',
                 'type:format',
+                'type:formats',
                 'type:testing',
               ],
             },
@@ -110,6 +120,7 @@ export default tseslint.config(
                 'type:contracts',
                 'type:lib',
                 'type:format',
+                'type:formats',
                 'type:testing',
                 'type:app',
               ],

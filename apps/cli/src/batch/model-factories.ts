@@ -1,92 +1,35 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
+import { Code, ServingError, type FeatureValue, type Model } from '@modelserving/model-core';
 import {
-  Code,
-  ModelType,
-  ServingError,
-  parseModelType,
-  type FeatureValue,
-  type Model,
-  type ModelFactory,
-} from '@modelserving/model-core';
-import { PfaModelFactory } from '@modelserving/pfa';
-import { PmmlModel, PmmlModelFactory } from '@modelserving/pmml';
-import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
+  defaultModelFormats,
+  findModelFormat,
+  formatForExtension,
+  type ModelFormat,
+} from '@modelserving/model-formats';
+import { PmmlModel } from '@modelserving/pmml';
 import { UsageError } from '../errors';
 
 /**
- * The model formats `score` and `verify` can load from a file. Each goes through its ModelFactory — the same
- * class the executor registers — so a model scores here exactly as it would when served. Adding a format
- * is one entry in `factories`.
+ * The model formats `score` and `verify` can load from a file: the executor's list
+ * (@modelserving/model-formats), so a model scores here exactly as it would when served.
  */
-export interface BatchFactory {
-  /** The `--type` value (model type names such as `PMML` are accepted too). */
-  readonly name: string;
-  readonly modelType: ModelType;
-  /** File extensions that select this format when `--type` is omitted. */
-  readonly extensions: readonly string[];
-  readonly factory: ModelFactory;
-  /**
-   * How CSV cells reach the model: `text` leaves typing to the model (PMML parses each cell by its
-   * DataDictionary type, so `007` stays a category), `numbers` converts numeric cells (tensor models).
-   */
-  readonly cells: 'text' | 'numbers';
-}
+export type BatchFactory = ModelFormat;
 
-export const factories: BatchFactory[] = [
-  {
-    name: 'pmml',
-    modelType: ModelType.PMML,
-    extensions: ['.pmml', '.xml'],
-    factory: new PmmlModelFactory(),
-    cells: 'text',
-  },
-  {
-    name: 'pfa',
-    modelType: ModelType.PFA,
-    extensions: ['.pfa', '.json', '.yaml', '.yml'],
-    factory: new PfaModelFactory(),
-    cells: 'numbers',
-  },
-  {
-    name: 'tensorflow',
-    modelType: ModelType.TENSORFLOW,
-    extensions: ['.pb'],
-    factory: new TensorflowModelFactory(),
-    cells: 'numbers',
-  },
-  {
-    // A SavedModel: its directory, a saved_model.pb inside one, or a .tar/.zip of it.
-    name: 'tensorflow_saved',
-    modelType: ModelType.TENSORFLOW_SAVED,
-    extensions: ['.tar', '.zip', '.tgz'],
-    factory: new TensorflowSavedModelFactory(),
-    cells: 'numbers',
-  },
-];
+export const factories: readonly BatchFactory[] = defaultModelFormats();
 
 export function batchTypeNames(): string[] {
   return factories.map((f) => f.name);
 }
 
-/** `--type` → its factory; without `--type`, the file extension decides, then the first format (PMML). */
+/** `--type` → its format; without `--type`, the file extension decides, then the first format (PMML). */
 export function factoryFor(type: string | undefined, file: string): BatchFactory {
   if (type !== undefined) {
-    const t = type.trim().toLowerCase();
-    const byName = factories.find((f) => f.name === t);
-    if (byName) return byName;
-    let modelType: number | undefined;
-    try {
-      modelType = parseModelType(t);
-    } catch {
-      modelType = undefined;
-    }
-    const byType = factories.find((f) => f.modelType === modelType);
-    if (byType) return byType;
+    const found = findModelFormat(factories, type);
+    if (found) return found;
     throw new UsageError(`--type must be one of ${batchTypeNames().join(', ')}, got '${type}'`);
   }
-  const ext = extname(file).toLowerCase();
-  return factories.find((f) => f.extensions.includes(ext)) ?? factories[0]!;
+  return formatForExtension(factories, extname(file)) ?? factories[0]!;
 }
 
 export interface LoadedModel {
@@ -97,8 +40,15 @@ export interface LoadedModel {
   readonly target?: string;
 }
 
-/** Reads and builds a model file; every failure is a ServingError naming the file. */
-export async function loadModelFile(file: string, type: string | undefined): Promise<LoadedModel> {
+/**
+ * Reads and builds a model file with the given descriptor metadata (e.g. a TensorFlow model's `inputs`);
+ * every failure is a ServingError naming the file.
+ */
+export async function loadModelFile(
+  file: string,
+  type: string | undefined,
+  metadata: Readonly<Record<string, string>> = {},
+): Promise<LoadedModel> {
   const format = factoryFor(type, file);
   let content: Buffer;
   try {
@@ -119,7 +69,7 @@ export async function loadModelFile(file: string, type: string | undefined): Pro
       modelType: format.modelType,
       content,
       location: resolve(file),
-      metadata: {},
+      metadata: { ...metadata },
     });
   } catch (err) {
     const e = ServingError.from(err, Code.INVALID_ARGUMENT);

@@ -1,0 +1,7 @@
+export {
+  defaultModelFactories,
+  defaultModelFormats,
+  findModelFormat,
+  formatForExtension,
+  type ModelFormat,
+} from './model-formats';
