@@ -168,6 +168,12 @@ export const COMMANDS = {
         help: "field delimiter of input and output (default: ';' or ',' detected from the first line)",
       },
       columns: { type: 'string', value: 'a,b,...', help: "names of a headerless input's columns, in order" },
+      meta: {
+        type: 'string',
+        multiple: true,
+        value: 'k=v',
+        help: "model metadata, repeatable, as in deploy (e.g. a TensorFlow model's inputs=a,b,...)",
+      },
       'on-error': {
         type: 'string',
         value: 'fail|skip|na',

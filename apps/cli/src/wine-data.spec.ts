@@ -1,12 +1,30 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { hasShared } from './shared-path';
-import { parseWineCsv, readWineCsv, syntheticWines, WINE_FIELDS, wineRequest } from './wine-data';
+import {
+  WINE_FIELDS as TEST_WINE_FIELDS,
+  WINE_TENSORFLOW_METADATA as TEST_WINE_TENSORFLOW_METADATA,
+} from '@modelserving/testing';
+import {
+  parseWineCsv,
+  readWineCsv,
+  syntheticWines,
+  WINE_FIELDS,
+  WINE_TENSORFLOW_METADATA,
+  wineRequest,
+} from './wine-data';
 import { wineRegressionPmml, wineRegressionValue } from './wine-models';
 
 const FIXTURE = join(__dirname, '__fixtures__', 'wine-sample.csv');
 
 describe('wine CSV', () => {
+  it("has the same columns as the test data, and names them as the TensorFlow models' inputs", () => {
+    // The demo (here) and the tests (@modelserving/testing) each keep the list; they must not drift.
+    expect([...WINE_FIELDS]).toEqual([...TEST_WINE_FIELDS]);
+    expect(WINE_TENSORFLOW_METADATA).toEqual(TEST_WINE_TENSORFLOW_METADATA);
+    expect(WINE_TENSORFLOW_METADATA['inputs']!.split(',')).toEqual([...WINE_FIELDS]);
+  });
+
   it('reads ;-separated rows without header into records and qualities, skipping blank lines', () => {
     const wines = readWineCsv(FIXTURE);
     expect(wines).toHaveLength(3);

@@ -1,13 +1,42 @@
 import { readFileSync } from 'node:fs';
 import type { Record as RecordMsg, ServingRequest, Value } from '@modelserving/contracts';
-import { Code, ServingError, WINE_FIELDS } from '@modelserving/model-core';
+import { parseCsvRecords } from '@modelserving/csv';
+import { Code, ServingError } from '@modelserving/model-core';
 import { sharedPath } from './shared-path';
 
 /** The seed's wine DataProvider: red wines from the UCI Wine Quality data, scored as data type `wine`. */
 export const WINE_DATA_TYPE = 'wine';
 
-/** Column names of the wine CSV's features, in file order (quality follows them). */
-export { WINE_FIELDS };
+/**
+ * Column names of the wine CSV's features, in file order (quality follows them). Demo data, so it lives in
+ * the CLI (and, for tests, in @modelserving/testing), never in a model format: the seed's wine TensorFlow
+ * models learn these 11 columns in this order, and are deployed with them as metadata `inputs`
+ * (WINE_TENSORFLOW_METADATA).
+ */
+export const WINE_FIELDS = Object.freeze([
+  'fixed acidity',
+  'volatile acidity',
+  'citric acid',
+  'residual sugar',
+  'chlorides',
+  'free sulfur dioxide',
+  'total sulfur dioxide',
+  'density',
+  'pH',
+  'sulphates',
+  'alcohol',
+] as const);
+
+/** The wine CSV's columns: the features, then `quality`. */
+export const WINE_COLUMNS = Object.freeze([...WINE_FIELDS, 'quality'] as const);
+
+/**
+ * Descriptor metadata for the seed's wine TensorFlow models: their input is the 11 features in CSV order.
+ * A TensorFlow model's record fields come from its signature or this metadata, never from its width.
+ */
+export const WINE_TENSORFLOW_METADATA: Readonly<Record<string, string>> = Object.freeze({
+  inputs: WINE_FIELDS.join(','),
+});
 
 export interface WineRecord {
   /** 1-based line number in the file, for messages. */
@@ -25,26 +54,30 @@ export function wineCsvPath(): string {
 /** Parses the wine CSV (`;`-separated, no header). Bad lines are reported with their number. */
 export function parseWineCsv(text: string, source = 'wine CSV'): WineRecord[] {
   const out: WineRecord[] = [];
-  const lines = text.split(/\r?\n/);
-  const width = WINE_FIELDS.length + 1;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (line.trim() === '') continue;
-    const cells = line.split(';');
+  const width = WINE_COLUMNS.length;
+  let records;
+  try {
+    records = parseCsvRecords(text, { delimiter: ';' });
+  } catch (err) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `${source}: ${(err as Error).message}`, { cause: err });
+  }
+  for (const { cells, line } of records) {
+    // A line of spaces is blank to a reader of the file, not a malformed wine.
+    if (cells.length === 1 && cells[0]!.trim() === '') continue;
     if (cells.length !== width) {
       throw new ServingError(
         Code.INVALID_ARGUMENT,
-        `${source}:${i + 1}: expected ${width} ';'-separated values, got ${cells.length}`,
+        `${source}:${line}: expected ${width} ';'-separated values, got ${cells.length}`,
       );
     }
     const features: { [key: string]: Value } = {};
     for (let c = 0; c < WINE_FIELDS.length; c++) {
-      features[WINE_FIELDS[c]!] = { number: cellNumber(cells[c]!, source, i + 1, WINE_FIELDS[c]!) };
+      features[WINE_FIELDS[c]!] = { number: cellNumber(cells[c]!, source, line, WINE_FIELDS[c]!) };
     }
     out.push({
-      line: i + 1,
+      line,
       record: { features, tensors: [] },
-      quality: cellNumber(cells[width - 1]!, source, i + 1, 'quality'),
+      quality: cellNumber(cells[width - 1]!, source, line, 'quality'),
     });
   }
   return out;

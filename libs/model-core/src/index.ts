@@ -21,4 +21,3 @@ export type { ModelState, ModelStatus, LoadedModel, ModelRegistryOptions } from 
 export { ModelRegistry } from './model-registry';
 export type { PredictFunction, ModelServingOptions } from './model-serving-stream';
 export { withModelServing, ModelServingStream } from './model-serving-stream';
-export { WINE_FIELDS, WINE_COLUMNS } from './wine';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseCsv } from '@modelserving/csv';
 import type { FeatureValue } from '@modelserving/model-core';
 import { parsePmml } from './evaluator';
 
@@ -54,55 +55,9 @@ export interface ConformanceReport {
   readonly results: readonly ConformanceCaseResult[];
 }
 
-/** RFC 4180 CSV: quoted fields may hold commas, quotes ("") and newlines. */
-export function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = 0;
-  const n = text.length;
-  while (i < n) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i += 2;
-          continue;
-        }
-        quoted = false;
-        i++;
-        continue;
-      }
-      field += c;
-      i++;
-      continue;
-    }
-    if (c === '"' && field.length === 0) {
-      quoted = true;
-      i++;
-    } else if (c === ',') {
-      row.push(field);
-      field = '';
-      i++;
-    } else if (c === '\n' || c === '\r') {
-      row.push(field);
-      field = '';
-      rows.push(row);
-      row = [];
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      i++;
-    } else {
-      field += c;
-      i++;
-    }
-  }
-  if (field.length > 0 || row.length > 0) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows.filter((r) => !(r.length === 1 && r[0] === ''));
+/** The suite's CSVs: comma-separated, RFC 4180 quoting (the project's one CSV reader). */
+function readCsv(path: string): string[][] {
+  return parseCsv(readFileSync(path, 'utf8'));
 }
 
 function isNA(s: string | undefined): boolean {
@@ -209,8 +164,8 @@ export function runConformanceCase(sharedDir: string, c: ConformanceCase): Confo
       detail: `build failed: ${(err as Error).message}`,
     };
   }
-  const input = parseCsv(readFileSync(join(base, c.input), 'utf8'));
-  const expected = parseCsv(readFileSync(join(base, c.expected), 'utf8'));
+  const input = readCsv(join(base, c.input));
+  const expected = readCsv(join(base, c.expected));
   const inHeader = input[0] ?? [];
   const expHeader = expected[0] ?? [];
   const exclude = new Set(c.excludeColumns ?? []);

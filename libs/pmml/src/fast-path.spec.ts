@@ -1,9 +1,10 @@
-import { WINE_COLUMNS } from '@modelserving/model-core';
+import { parseCsv } from '@modelserving/csv';
+import { WINE_COLUMNS } from '@modelserving/testing';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { FeatureValue } from '@modelserving/model-core';
 import { describe, expect, it } from 'vitest';
-import { loadManifest, parseCsv } from './conformance-runner';
+import { loadManifest } from './conformance-runner';
 import { parsePmml, type PmmlEvaluator } from './evaluator';
 import { double, miningSchema, pmmlDoc } from './__fixtures__/pmml-doc';
 

@@ -6,13 +6,7 @@ export { parsePmml, compilePmml, PmmlEvaluator } from './evaluator';
 export type { PmmlOptions, PmmlEvaluation } from './evaluator';
 export { parseXml, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './xml/xml-parser';
 export type { XmlElement, XmlParseOptions } from './xml/xml-parser';
-export {
-  runConformance,
-  runConformanceCase,
-  loadManifest,
-  compareCell,
-  parseCsv,
-} from './conformance-runner';
+export { runConformance, runConformanceCase, loadManifest, compareCell } from './conformance-runner';
 export type {
   ConformanceCase,
   ConformanceCaseResult,

@@ -1,4 +1,4 @@
-import { WINE_COLUMNS } from '@modelserving/model-core';
+import { WINE_COLUMNS } from '@modelserving/testing';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';

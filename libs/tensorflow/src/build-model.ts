@@ -7,13 +7,15 @@ import {
   type GraphSpec,
   type RuntimeChoice,
 } from './graph-spec';
-import { resolveFields, type InputBinding } from './record-io';
+import { listedFields, resolveFields, type InputBinding } from './record-io';
 import { TensorflowModel, parsePostprocess } from './tensorflow-model';
 
 /**
  * Options shared by both factories. Descriptor metadata overrides them per model:
  * `runtime` (auto | fast-path | tfjs | tfjs-cpu | tfjs-wasm | tfjs-node), `postprocess` (argmax | none),
- * `labels` (comma-separated, for argmax), `inputs` / `inputs.<key>` (field names in column order).
+ * `labels` (comma-separated, for argmax), `inputs` / `inputs.<key>` (field names in column order; without
+ * them an input is read from a record tensor, or, for one value per row, from the feature named by its
+ * signature key).
  */
 export interface TensorflowFactoryOptions {
   readonly runtime?: RuntimeChoice;
@@ -43,8 +45,7 @@ export async function buildModel(
     ...spec,
     inputs: spec.inputs.map((p, i) => {
       if (p.width !== undefined) return p;
-      const listed = metadata[`inputs.${p.key}`] ?? (i === 0 ? metadata['inputs'] : undefined);
-      const fields = listed === undefined ? undefined : resolveFields(metadata, p.key, i === 0, undefined);
+      const fields = listedFields(metadata, p.key, i === 0);
       return fields ? { ...p, width: fields.length } : p;
     }),
   };
@@ -53,8 +54,8 @@ export async function buildModel(
 }
 
 /**
- * Wraps a built engine as a served model: record bindings for its inputs (metadata field lists, or the wine
- * columns for 11 features), its outputs and the post-processing. Disposes the engine when that fails.
+ * Wraps a built engine as a served model: record bindings for its inputs (field names from metadata or the
+ * signature, see resolveFields), its outputs and the post-processing. Disposes the engine when that fails.
  */
 export function bindModel(
   type: ModelType,

@@ -118,7 +118,9 @@ describe('fast path on a hand-built GraphDef', () => {
     expect((out[1] as ServingError).code).toBe(Code.INVALID_ARGUMENT);
     expect((out[1] as Error).message).toContain("'b' is missing");
     expect(probs(out[2]!)).toEqual(probs(out[0]!));
-    expect(() => m.score({ dataType: 't', features: { a: 'x', b: 1 } })).toThrow(/'a' is 'x', not a number/);
+    expect(() => m.score({ dataType: 't', features: { a: 'x', b: 1 } })).toThrow(
+      /^field 'a' is not a number$/,
+    );
   });
 
   it('honours postprocess none and labels', async () => {

@@ -16,7 +16,7 @@ export {
   type RuntimeChoice,
 } from './graph-spec';
 export type { Engine } from './engine';
-export { WINE_FEATURES, type InputBinding } from './record-io';
+export { INPUTS_METADATA, inputMetadataKey, type InputBinding } from './record-io';
 export {
   compileFastPath,
   FAST_PATH_OPS,

@@ -1,16 +1,4 @@
-import {
-  WINE_FIELDS,
-  invalidArgument,
-  type DataToServe,
-  type FeatureValue,
-  type Tensor,
-} from '@modelserving/model-core';
-
-/**
- * Column names of the wine-quality data (the seed's TensorFlow examples). An input of exactly 11 features
- * with no `inputs` metadata reads these fields, so the seed's wine models serve records as they come.
- */
-export const WINE_FEATURES: readonly string[] = WINE_FIELDS;
+import { invalidArgument, type DataToServe, type FeatureValue, type Tensor } from '@modelserving/model-core';
 
 /** How one graph input is filled from a record. */
 export interface InputBinding {
@@ -23,9 +11,36 @@ export interface InputBinding {
   readonly fields?: readonly string[];
 }
 
+/** Metadata key listing the record fields of an input, comma-separated in column order. */
+export const INPUTS_METADATA = 'inputs';
+
+/** Metadata key for one input's fields when a model has several: `inputs.<signature key or tensor>`. */
+export function inputMetadataKey(key: string): string {
+  return `${INPUTS_METADATA}.${key}`;
+}
+
+/** The field list metadata gives an input: `inputs.<key>`, or `inputs` for the model's first input. */
+export function listedFields(
+  metadata: Readonly<Record<string, string>>,
+  key: string,
+  first: boolean,
+): readonly string[] | undefined {
+  const listed = metadata[inputMetadataKey(key)] ?? (first ? metadata[INPUTS_METADATA] : undefined);
+  if (listed === undefined) return undefined;
+  return listed
+    .split(',')
+    .map((f) => f.trim())
+    .filter((f) => f.length > 0);
+}
+
 /**
- * Field names for an input: metadata `inputs.<key>`, or `inputs` for a model's only/first input
- * (comma-separated, trimmed), else the wine columns when the width is 11.
+ * Field names for an input, from the descriptor's metadata or the model's signature, never guessed from
+ * the input's width:
+ * - metadata `inputs.<key>`, or `inputs` for the model's first input (comma-separated, trimmed; their
+ *   count must equal the input's width when the graph fixes it);
+ * - else, for an input of one value per row, its signature key: a model with one named input per feature
+ *   (a Keras model with an `Input` per column) reads each from the feature of that name;
+ * - else none: records must carry the input as a tensor.
  */
 export function resolveFields(
   metadata: Readonly<Record<string, string>>,
@@ -33,20 +48,29 @@ export function resolveFields(
   first: boolean,
   width: number | undefined,
 ): readonly string[] | undefined {
-  const listed = metadata[`inputs.${key}`] ?? (first ? metadata['inputs'] : undefined);
-  if (listed !== undefined) {
-    const fields = listed
-      .split(',')
-      .map((f) => f.trim())
-      .filter((f) => f.length > 0);
+  const fields = listedFields(metadata, key, first);
+  if (fields !== undefined) {
     if (width !== undefined && fields.length !== width) {
       throw invalidArgument(
-        `metadata inputs lists ${fields.length} fields but input '${key}' takes ${width} features`,
+        `metadata ${INPUTS_METADATA} lists ${fields.length} fields but input '${shown(key)}' takes ${width} features`,
       );
     }
     return fields;
   }
-  return width === WINE_FEATURES.length ? WINE_FEATURES : undefined;
+  return width === 1 && key !== '' ? [key] : undefined;
+}
+
+/** A model- or record-supplied name as it appears in a message: bounded, since both are untrusted. */
+export function shown(name: string): string {
+  return name.length <= MAX_SHOWN ? name : `${name.slice(0, MAX_SHOWN)}…`;
+}
+const MAX_SHOWN = 64;
+
+/** A record's tensor shape for messages: the first dimensions only. */
+function shapeText(shape: readonly number[]): string {
+  return shape.length <= 8
+    ? `[${shape.join(', ')}]`
+    : `[${shape.slice(0, 8).join(', ')}, …] (${shape.length} dims)`;
 }
 
 /**
@@ -60,7 +84,7 @@ export function recordRows(record: DataToServe, b: InputBinding, single: boolean
   const last = t.shape[t.shape.length - 1];
   if (size === 0 || size % b.width !== 0 || (size !== b.width && last !== b.width)) {
     throw invalidArgument(
-      `tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' takes rows of ${b.width} values ([n, ${b.width}])`,
+      `the tensor for input '${shown(b.key)}' has shape ${shapeText(t.shape)}; the input takes rows of ${b.width} values ([n, ${b.width}])`,
     );
   }
   return size / b.width;
@@ -84,7 +108,7 @@ export function fillRows(
     const size = t.shape.reduce((x, y) => x * y, 1);
     if (size !== rows * b.width) {
       throw invalidArgument(
-        `tensor '${t.name}' has shape [${t.shape.join(', ')}]; input '${b.key}' needs ${rows} row(s) of ${b.width} values`,
+        `the tensor for input '${shown(b.key)}' has shape ${shapeText(t.shape)}; the input needs ${rows} row(s) of ${b.width} values`,
       );
     }
     const d = t.data;
@@ -92,19 +116,25 @@ export function fillRows(
       const v = d[i];
       const x = typeof v === 'number' ? v : typeof v === 'boolean' ? (v ? 1 : 0) : Number(v);
       if (Number.isNaN(x) && typeof v !== 'number')
-        throw invalidArgument(`tensor '${t.name}' value ${i} is not a number`);
+        throw invalidArgument(`the tensor for input '${shown(b.key)}': value ${i} is not a number`);
       buf[offset + i] = x;
     }
     return;
   }
   const fields = b.fields;
   if (!fields) {
+    // The graph does not name the columns of this input, and guessing them (from the width, say) would
+    // score the wrong features without a word: the deployer has to say which features go where.
     throw invalidArgument(
-      `input '${b.key}' (${b.width} features) has no field names: send a tensor named '${b.key}' or set metadata 'inputs'`,
+      `input '${shown(b.key)}' (${b.width} values) has no feature names: deploy the model with metadata ` +
+        `'${INPUTS_METADATA}' (or '${inputMetadataKey(shown(b.key))}') listing its ${b.width} feature names, ` +
+        `comma-separated in column order, or send a tensor named '${shown(b.key)}'`,
     );
   }
   if (rows !== 1)
-    throw invalidArgument(`input '${b.key}': features are one row, but another input's tensor has ${rows}`);
+    throw invalidArgument(
+      `input '${shown(b.key)}': features are one row, but another input's tensor has ${rows}`,
+    );
   const f = record.features;
   for (let i = 0; i < fields.length; i++) {
     const name = fields[i]!;
@@ -114,10 +144,11 @@ export function fillRows(
 
 function numeric(v: FeatureValue | undefined, field: string): number {
   if (typeof v === 'number') return v;
-  if (v === undefined || v === null) throw invalidArgument(`field '${field}' is missing`);
+  if (v === undefined || v === null) throw invalidArgument(`field '${shown(field)}' is missing`);
   if (typeof v === 'boolean') return v ? 1 : 0;
   const x = Number(v);
-  if (v.trim() === '' || Number.isNaN(x)) throw invalidArgument(`field '${field}' is '${v}', not a number`);
+  // The value is record content: the message names the field only.
+  if (v.trim() === '' || Number.isNaN(x)) throw invalidArgument(`field '${shown(field)}' is not a number`);
   return x;
 }
 

@@ -1,8 +1,15 @@
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { hasShared, readWineCsv, sharedPath, type WineRow } from '@modelserving/testing';
-import type { ScoreOutput } from '@modelserving/model-core';
+import {
+  hasShared,
+  readWineCsv,
+  sharedPath,
+  WINE_FIELDS,
+  WINE_TENSORFLOW_METADATA as WINE_INPUTS,
+  type WineRow,
+} from '@modelserving/testing';
+import { Code, ServingError, type ScoreOutput } from '@modelserving/model-core';
 import { TensorflowModelFactory } from './frozen-graph-factory';
 import { TensorflowSavedModelFactory } from './saved-model-factory';
 import { writeTar } from './archive/tar';
@@ -12,7 +19,8 @@ import { readBundleIndex, readBundleTensor } from './saved-model/tensor-bundle';
  * The seed's two wine TensorFlow models on all 1,599 rows of the red-wine CSV, checked against a forward
  * pass written here (3 dense layers, relu, relu, sigmoid) over weights read in the test: for the frozen
  * graph with a throwaway protobuf walker independent of the library's decoder; for the SavedModel from the
- * variables bundle (whose CRC32C checks vouch for the bytes).
+ * variables bundle (whose CRC32C checks vouch for the bytes). The graphs do not name their 11 inputs, so
+ * they are deployed with metadata `inputs` naming the wine columns (WINE_TENSORFLOW_METADATA).
  */
 const PB = ['fixtures', 'wine', 'tensorflow', 'optimized_WineQuality.pb'];
 const SAVED = ['fixtures', 'wine', 'tensorflow', 'saved', '1'];
@@ -155,7 +163,7 @@ describe.skipIf(!available)('wine TensorFlow models (shared fixtures)', () => {
     'frozen graph (%s): argmax and all 9 probabilities within 1e-5 of the reference',
     async (runtime) => {
       const pb = readFileSync(sharedPath(...PB));
-      const model = await new TensorflowModelFactory().build(pb, { runtime });
+      const model = await new TensorflowModelFactory().build(pb, { runtime, ...WINE_INPUTS });
       expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
       const { maxDiff, correct } = checkAll(rows, frozenLayers(pb), await model.scoreBatch(records));
       console.log(
@@ -179,7 +187,7 @@ describe.skipIf(!available)('wine TensorFlow models (shared fixtures)', () => {
         modelType: factory.type,
         content: new Uint8Array(0),
         location: dir,
-        metadata: { runtime },
+        metadata: { runtime, ...WINE_INPUTS },
       });
       expect(model.runtime).toBe(runtime === 'auto' ? 'fast-path' : 'tfjs-cpu');
       const { maxDiff, correct } = checkAll(rows, savedLayers(dir), await model.scoreBatch!(records));
@@ -197,11 +205,11 @@ describe.skipIf(!available)('wine TensorFlow models (shared fixtures)', () => {
     }
     const factory = new TensorflowSavedModelFactory();
     const layers = savedLayers(dir);
-    const fromTar = await factory.build(writeTar(files), { signature: 'predict' });
+    const fromTar = await factory.build(writeTar(files), { signature: 'predict', ...WINE_INPUTS });
     checkAll(rows, layers, fromTar.scoreBatch(records));
     const fromPb = await factory.build(
       readFileSync(join(dir, 'saved_model.pb')),
-      {},
+      { ...WINE_INPUTS },
       join(dir, 'saved_model.pb'),
     );
     checkAll(rows, layers, fromPb.scoreBatch(records));
@@ -211,8 +219,41 @@ describe.skipIf(!available)('wine TensorFlow models (shared fixtures)', () => {
       description: '',
       dataType: 'wine',
       modelType: factory.type,
-      metadata: {},
+      metadata: { ...WINE_INPUTS },
     });
     checkAll(rows, layers, (restored as typeof fromPb).scoreBatch(records));
+  });
+
+  it('without metadata inputs, a record of named features fails with INVALID_ARGUMENT; a tensor record is used as is', async () => {
+    // The input is 11 wide, like the wine columns: its width must not make the library guess the names.
+    const pb = readFileSync(sharedPath(...PB));
+    const model = await new TensorflowModelFactory().build(pb, {});
+    const [byName, byTensor] = model.scoreBatch([
+      records[0]!,
+      {
+        dataType: 'wine',
+        features: {},
+        tensors: [
+          {
+            name: 'x',
+            datatype: 'FP32',
+            shape: [1, 11],
+            data: Float32Array.from(WINE_FIELDS, (f) => rows[0]!.features[f]!),
+          },
+        ],
+      },
+    ]);
+    expect(byName).toBeInstanceOf(ServingError);
+    expect((byName as ServingError).code).toBe(Code.INVALID_ARGUMENT);
+    expect((byName as ServingError).message).toMatch(
+      /has no feature names: deploy the model with metadata 'inputs'/,
+    );
+    const withNames = await new TensorflowModelFactory().build(pb, { ...WINE_INPUTS });
+    const expected = withNames.scoreBatch([records[0]!])[0] as ScoreOutput;
+    expect(byTensor).not.toBeInstanceOf(Error);
+    expect((byTensor as ScoreOutput).value).toBe(expected.value);
+    expect((byTensor as ScoreOutput).tensors![0]!.data).toEqual(expected.tensors![0]!.data);
+    model.cleanup();
+    withNames.cleanup();
   });
 });

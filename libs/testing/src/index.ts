@@ -1,7 +1,7 @@
 export { startRedisServer, type RedisServerHandle } from './redis-server';
 export { sharedDir, sharedPath, hasShared } from './shared-data';
 export { regressionPmml, regressionValue, treePmml, type RegressionFixture } from './pmml-fixtures';
-export { WINE_FIELDS, readWineCsv, type WineRow } from './wine-data';
+export { WINE_COLUMNS, WINE_FIELDS, WINE_TENSORFLOW_METADATA, readWineCsv, type WineRow } from './wine-data';
 export {
   REPO_ROOT,
   appMain,

@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FeatureValue, Features } from '@modelserving/model-core';
-import { loadManifest, parseCsv, parsePmml, type PmmlEvaluator } from '@modelserving/pmml';
+import { parseCsv } from '@modelserving/csv';
+import { loadManifest, parsePmml, type PmmlEvaluator } from '@modelserving/pmml';
 import { readWineCsv, sharedDir, WINE_FIELDS, type WineRow } from '@modelserving/testing';
 import { fmt } from './stats';
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { DataToServe, Model } from '@modelserving/model-core';
 import { TensorflowModelFactory, TensorflowSavedModelFactory } from '@modelserving/tensorflow';
-import { hasShared, readWineCsv, sharedPath } from '@modelserving/testing';
+import { hasShared, readWineCsv, sharedPath, WINE_TENSORFLOW_METADATA } from '@modelserving/testing';
 import { fmt } from './stats';
 
 /**
@@ -33,8 +33,12 @@ export async function tensorflowBench(opts: { seconds: number; batches?: number[
   const rows: { label: string; runtime: string; us: number[] }[] = [];
   for (const runtime of ['fast-path', 'tfjs-cpu', 'tfjs-wasm'] as const) {
     for (const [label, build] of [
-      ['frozen .pb', () => frozen.build(pb, { runtime })],
-      ['SavedModel', () => saved.build(new Uint8Array(0), { runtime }, sharedPath(...savedDir))],
+      ['frozen .pb', () => frozen.build(pb, { runtime, ...WINE_TENSORFLOW_METADATA })],
+      [
+        'SavedModel',
+        () =>
+          saved.build(new Uint8Array(0), { runtime, ...WINE_TENSORFLOW_METADATA }, sharedPath(...savedDir)),
+      ],
     ] as const) {
       let model: Model;
       try {

@@ -7,6 +7,7 @@ import {
   readWineCsv,
   sharedPath,
   startLocalTopology,
+  WINE_TENSORFLOW_METADATA as WINE_INPUTS,
   type LocalTopology,
 } from '@modelserving/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,10 @@ import { RouterCalls, request } from './router-calls';
 
 const haveData = hasShared('fixtures', 'wine', 'tensorflow', 'optimized_WineQuality.pb');
 
-/** The seed's two TensorFlow wine models served through router → executor, and swapped with PMML. */
+/**
+ * The seed's two TensorFlow wine models served through router → executor, and swapped with PMML. Their
+ * graphs do not name the 11 inputs, so every deploy carries metadata `inputs` naming the wine columns.
+ */
 describe.skipIf(!haveData)(
   `wine TensorFlow models through the running system${haveData ? '' : ' (skipped: ../shared is absent)'}`,
   () => {
@@ -35,10 +39,30 @@ describe.skipIf(!haveData)(
       await topo?.stop();
     });
 
-    const info = { key: 'x/y', name: 'y', description: '', dataType: 'x', metadata: {} };
+    const info = { key: 'x/y', name: 'y', description: '', dataType: 'x', metadata: { ...WINE_INPUTS } };
+
+    /** An inline deploy with the wine input names (RouterCalls.deploy sends no metadata). */
+    const deployInline = (name: string, dataType: string, data: Buffer, modelType: ModelType) =>
+      new Promise<{ statuses: { error: string }[] }>((resolve, reject) =>
+        calls.native.deployModel(
+          {
+            model: {
+              name,
+              description: 'integration',
+              dataType,
+              modelType,
+              data,
+              metadata: modelType === ModelType.PMML ? {} : { ...WINE_INPUTS },
+            },
+            wait: true,
+            waitTimeoutMs: 20_000,
+          },
+          (err, r) => (err ? reject(err) : resolve(r!)),
+        ),
+      );
 
     it('serves the frozen graph sent inline, with the same answers as the factory in-process', async () => {
-      const res = await calls.deploy('frozen', 'wine-tf', frozen, ModelType.TENSORFLOW);
+      const res = await deployInline('frozen', 'wine-tf', frozen, ModelType.TENSORFLOW);
       for (const s of res.statuses) expect(s.error).toBe('');
       const local = await new TensorflowModelFactory().create({
         ...info,
@@ -49,6 +73,7 @@ describe.skipIf(!haveData)(
       rows.forEach((r, i) => {
         const got = out.get(`f${i}`)!.result!;
         expect(got.error).toBe('');
+        expect(got.value?.number).toBeGreaterThanOrEqual(0);
         expect(got.value?.number).toBe(local.score({ dataType: 'x', features: r.features }).value);
       });
     });
@@ -63,7 +88,7 @@ describe.skipIf(!haveData)(
               dataType: 'wine-saved',
               modelType: ModelType.TENSORFLOW_SAVED,
               location: savedDir,
-              metadata: { signature: 'predict' },
+              metadata: { signature: 'predict', ...WINE_INPUTS },
             },
             wait: true,
             waitTimeoutMs: 30_000,
@@ -77,7 +102,7 @@ describe.skipIf(!haveData)(
         modelType: ModelType.TENSORFLOW_SAVED,
         content: new Uint8Array(0),
         location: savedDir,
-        metadata: { signature: 'predict' },
+        metadata: { signature: 'predict', ...WINE_INPUTS },
       });
       for (const r of rows.slice(0, 50)) {
         const got = await calls.predict('wine-saved', r.features);
@@ -95,7 +120,7 @@ describe.skipIf(!haveData)(
               dataType: 'wine-tf-loc',
               modelType: ModelType.TENSORFLOW,
               location: sharedPath('fixtures', 'wine', 'tensorflow', 'optimized_WineQuality.pb'),
-              metadata: {},
+              metadata: { ...WINE_INPUTS },
             },
             wait: true,
             waitTimeoutMs: 30_000,
@@ -122,7 +147,7 @@ describe.skipIf(!haveData)(
               dataType: 'wine-saved-tar',
               modelType: ModelType.TENSORFLOW_SAVED,
               data: tar,
-              metadata: { signature: 'predict' },
+              metadata: { signature: 'predict', ...WINE_INPUTS },
             },
             wait: true,
             waitTimeoutMs: 30_000,
@@ -141,7 +166,7 @@ describe.skipIf(!haveData)(
         modelType: ModelType.TENSORFLOW_SAVED,
         content: new Uint8Array(0),
         location: savedDir,
-        metadata: { signature: 'predict' },
+        metadata: { signature: 'predict', ...WINE_INPUTS },
       });
       for (const r of rows.slice(0, 50)) {
         expect((await calls.predict('wine-tf-loc', r.features)).result?.value?.number).toBe(
@@ -177,8 +202,8 @@ describe.skipIf(!haveData)(
       for (let i = 0; i < 10; i++) {
         const res =
           i % 2 === 0
-            ? await calls.deploy('swapping', 'wine-swap', frozen, ModelType.TENSORFLOW)
-            : await calls.deploy('swapping', 'wine-swap', pmml, ModelType.PMML);
+            ? await deployInline('swapping', 'wine-swap', frozen, ModelType.TENSORFLOW)
+            : await deployInline('swapping', 'wine-swap', pmml, ModelType.PMML);
         for (const s of res.statuses) expect(s.error).toBe('');
       }
       sending = false;

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { memoryIo } from '../io';
 import { runCli } from '../run-cli';
 import { hasShared, sharedPath } from '../shared-path';
-import { WINE_FIELDS } from '../wine-data';
+import { WINE_FIELDS, WINE_TENSORFLOW_METADATA } from '../wine-data';
 
 const FIXTURES = join(__dirname, '..', '__fixtures__', 'score');
 const MODEL = join(FIXTURES, 'small-tree.pmml');
@@ -278,6 +278,8 @@ describe.skipIf(!hasWineTf())('modelserving score with TensorFlow models', () =>
         ';',
         '--columns',
         WINE_COLUMNS,
+        '--meta',
+        `inputs=${WINE_TENSORFLOW_METADATA['inputs']}`,
         '--output',
         out,
       );
@@ -289,6 +291,27 @@ describe.skipIf(!hasWineTf())('modelserving score with TensorFlow models', () =>
       outs.push(rows.slice(1).join(','));
     }
     expect(outs[0]).toMatch(/^\d,\d$/);
+  });
+
+  it('without --meta inputs, fails the rows with a message asking for the metadata (never guesses by width)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'score-tf-'));
+    const input = join(dir, 'wine.csv');
+    writeFileSync(input, '7.4;0.7;0;1.9;0.076;11;34;0.9978;3.51;0.56;9.4;5\n');
+    const r = await cli(
+      'score',
+      '--model',
+      tfPath('optimized_WineQuality.pb'),
+      '--input',
+      input,
+      '--columns',
+      WINE_COLUMNS,
+      '--on-error',
+      'fail',
+      '--output',
+      join(dir, 'out.csv'),
+    );
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("has no feature names: deploy the model with metadata 'inputs'");
   });
 });
 

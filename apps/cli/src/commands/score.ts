@@ -13,7 +13,13 @@ import { UsageError } from '../errors';
 import type { CliIo } from '../io';
 import { toJsonText } from '../output';
 import { parseColumns } from '../predict-request';
-import { csvLine, delimiterFromOption, detectDelimiter, parseCsvRecords } from '../batch/csv-table';
+import {
+  csvLine,
+  delimiterFromOption,
+  detectDelimiter,
+  parseCsvRecords,
+  type CsvRecord,
+} from '@modelserving/csv';
 import { cellValue, loadModelFile, type LoadedModel } from '../batch/model-factories';
 
 export type OnError = 'fail' | 'skip' | 'na';
@@ -29,6 +35,8 @@ export interface ScoreCommand {
   readonly delimiter?: string;
   /** Names of a headerless input's columns; undefined = the first line is the header. */
   readonly columns?: readonly string[];
+  /** Descriptor metadata for the model's factory (`--meta k=v`), e.g. a TensorFlow model's `inputs`. */
+  readonly metadata: Readonly<Record<string, string>>;
   readonly onError: OnError;
 }
 
@@ -62,12 +70,20 @@ export function scoreCommand(values: Values): ScoreCommand {
   if (columns && new Set(columns).size !== columns.length)
     throw new UsageError(`--columns names a column twice: '${columnsText}'`);
   const type = str(values, 'type')?.trim();
+  const metadata: Record<string, string> = {};
+  const pairs = values['meta'];
+  for (const p of Array.isArray(pairs) ? pairs : typeof pairs === 'string' ? [pairs] : []) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--meta must be key=value, got '${p}'`);
+    metadata[p.slice(0, i).trim()] = p.slice(i + 1);
+  }
   return {
     kind: 'score',
     model: requiredPath(values, 'model'),
     input: requiredPath(values, 'input'),
     output: requiredPath(values, 'output'),
     onError: onErrorRaw,
+    metadata,
     ...(type ? { type } : {}),
     ...(delimiter !== undefined ? { delimiter } : {}),
     ...(columns ? { columns } : {}),
@@ -125,7 +141,7 @@ const MAX_ROW_MESSAGES = 20;
  * renamed at the end, so `--on-error fail` never leaves half a result behind.
  */
 export async function runScore(cmd: ScoreCommand, io: CliIo, output: OutputFormat): Promise<number> {
-  const loaded = await loadModelFile(cmd.model, cmd.type);
+  const loaded = await loadModelFile(cmd.model, cmd.type, cmd.metadata);
   let text: string;
   try {
     text = readFileSync(cmd.input, 'utf8');
@@ -134,7 +150,12 @@ export async function runScore(cmd: ScoreCommand, io: CliIo, output: OutputForma
     throw new ServingError(code, `cannot read input file ${cmd.input}: ${errorMessage(err)}`);
   }
   const delimiter = cmd.delimiter ?? detectDelimiter(text);
-  const records = parseCsvRecords(text, delimiter);
+  let records: CsvRecord[];
+  try {
+    records = parseCsvRecords(text, { delimiter });
+  } catch (err) {
+    throw new ServingError(Code.INVALID_ARGUMENT, `input file ${cmd.input}: ${errorMessage(err)}`);
+  }
   let header: readonly string[];
   let data = records;
   if (cmd.columns) {
@@ -198,7 +219,7 @@ export async function runScore(cmd: ScoreCommand, io: CliIo, output: OutputForma
 function scoreRecords(
   loaded: LoadedModel,
   header: readonly string[],
-  data: ReturnType<typeof parseCsvRecords>,
+  data: readonly CsvRecord[],
   delimiter: string,
   cmd: ScoreCommand,
   sink: BufferedSink,
