@@ -1,6 +1,7 @@
 import { rendezvousOwners } from '@modelserving/transport';
 import type { JoinMode } from './config';
 import { ExecutorConnection, type ConnectionListener } from './executor-connection';
+import { ExecutorHealth } from './executor-health';
 import type { Logger } from '@modelserving/service-kit';
 import type { PendingEntry } from './route-request';
 import type { RawResult } from './wire-codec';
@@ -15,15 +16,20 @@ export interface ExecutorPoolOptions {
   readonly replicas: number;
   readonly maxBatch: number;
   readonly log: Logger;
+  /** Watch each executor's health service and route only to SERVING ones. Default true. */
+  readonly watchHealth?: boolean;
 }
 
 /**
- * One ExecutorConnection per member, the live set (members whose stream is ready) and the choice of an
+ * One ExecutorConnection and one health watch per member, the live set (members whose Score stream is
+ * ready AND whose health is SERVING: an executor still loading the model store after a restart, or
+ * draining, gets no traffic; its keys go to the next owner as if it were down) and the choice of an
  * executor for a model key. Owners are computed over the live member ids with the same rendezvous hash as
  * the executors use, and cached per key until the live set changes.
  */
 export class ExecutorPool implements ConnectionListener {
   private readonly conns = new Map<string, ExecutorConnection>();
+  private readonly health = new Map<string, ExecutorHealth>();
   private live: ExecutorConnection[] = [];
   private liveIds: string[] = [];
   private readonly ownerCache = new Map<string, ExecutorConnection[]>();
@@ -48,7 +54,11 @@ export class ExecutorPool implements ConnectionListener {
     for (const [id, conn] of this.conns) {
       if (wanted.get(id) !== conn.address) stale.push(conn);
     }
-    for (const conn of stale) this.conns.delete(conn.id);
+    for (const conn of stale) {
+      this.conns.delete(conn.id);
+      this.health.get(conn.id)?.close();
+      this.health.delete(conn.id);
+    }
     for (const [id, address] of wanted) {
       if (this.conns.has(id)) continue;
       const conn = new ExecutorConnection(id, address, this, {
@@ -56,6 +66,18 @@ export class ExecutorPool implements ConnectionListener {
         log: this.options.log,
       });
       this.conns.set(id, conn);
+      if (this.options.watchHealth !== false) {
+        const health = new ExecutorHealth(id, address, {
+          log: this.options.log,
+          onChange: () => {
+            if (this.conns.get(id) !== conn) return;
+            this.recomputeLive();
+            this.listener.onStateChange(conn);
+          },
+        });
+        this.health.set(id, health);
+        health.start();
+      }
       this.options.log.info('executor joined', { executor: id, address });
       conn.start();
     }
@@ -74,7 +96,7 @@ export class ExecutorPool implements ConnectionListener {
     let bestLoad = Infinity;
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
-      if (c === exclude || c.state !== 'ready') continue;
+      if (c === exclude || !this.isLive(c)) continue;
       const load = c.outstanding;
       if (load < bestLoad) {
         best = c;
@@ -97,6 +119,16 @@ export class ExecutorPool implements ConnectionListener {
       this.ownerCache.set(modelKey, owners);
     }
     return owners;
+  }
+
+  /** Score stream ready and health SERVING. */
+  isLive(conn: ExecutorConnection): boolean {
+    return conn.state === 'ready' && (this.health.get(conn.id)?.serving ?? true);
+  }
+
+  /** The health an executor last reported (SERVING, NOT_SERVING, UNKNOWN while not connected, ...). */
+  healthOf(id: string): string {
+    return this.health.get(id)?.statusName ?? 'NOT_WATCHED';
   }
 
   liveConnections(): readonly ExecutorConnection[] {
@@ -122,6 +154,8 @@ export class ExecutorPool implements ConnectionListener {
     this.closed = true;
     const all = [...this.conns.values()];
     this.conns.clear();
+    for (const h of this.health.values()) h.close();
+    this.health.clear();
     this.recomputeLive();
     for (const c of all) c.close('router is stopping');
   }
@@ -142,7 +176,7 @@ export class ExecutorPool implements ConnectionListener {
 
   private recomputeLive(): void {
     const live: ExecutorConnection[] = [];
-    for (const c of this.conns.values()) if (c.state === 'ready') live.push(c);
+    for (const c of this.conns.values()) if (this.isLive(c)) live.push(c);
     live.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const ids = live.map((c) => c.id);
     const same =
