@@ -28,10 +28,13 @@ describe('parseCommandLine: globals', () => {
 
   it('rejects a router that is not host:port, naming where it came from', () => {
     expect(usageError(['list', '--router', 'nohost'])).toBe(
-      "error: INVALID_ARGUMENT: --router: 'nohost' is not a host:port address",
+      "error: INVALID_ARGUMENT: --router must be host:port or a gRPC target such as dns:///host:port, got 'nohost'",
     );
     expect(usageError(['list'], { MODELSERVING_ROUTER: 'x:99999' })).toMatch(
-      /MODELSERVING_ROUTER: 'x:99999'/,
+      /MODELSERVING_ROUTER must be .*, got 'x:99999'/,
+    );
+    expect(parse(['list'], { MODELSERVING_ROUTER: 'dns:///router:7000' }).config.router).toBe(
+      'dns:///router:7000',
     );
   });
 

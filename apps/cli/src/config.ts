@@ -1,3 +1,4 @@
+import { checkGrpcTarget } from '@modelserving/service-kit';
 import { UsageError } from './errors';
 
 export type OutputFormat = 'text' | 'json';
@@ -23,15 +24,14 @@ export const CLI_DEFAULTS = {
   callTimeoutMs: 30_000,
 } as const;
 
-const ADDRESS_RE = /^(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})$/;
-
-/** Checks a `host:port` address; `what` names the setting in the error. */
+/** Checks a gRPC target (`host:port`, `dns:///host:port`, ...) the way every service does; `what` names the setting. */
 export function validateAddress(what: string, value: string): string {
   const v = value.trim();
-  const m = ADDRESS_RE.exec(v);
-  if (!m || Number(m[2]) < 1 || Number(m[2]) > 65535)
-    throw new UsageError(`${what}: '${value}' is not a host:port address`);
-  return v;
+  try {
+    return checkGrpcTarget(what, v);
+  } catch (err) {
+    throw new UsageError(err instanceof Error ? err.message : String(err));
+  }
 }
 
 /** Options → defaults → a validated config. */

@@ -81,7 +81,13 @@ export async function startExecutor(
   deps: ExecutorDeps = {},
 ): Promise<ExecutorHandle> {
   const config = resolveExecutorConfig(options);
-  const log = deps.logger ?? createLogger({ service: 'model-executor', level: config.logLevel });
+  const log =
+    deps.logger ??
+    createLogger({
+      service: 'model-executor',
+      level: config.logLevel,
+      ...(config.instance ? { instance: config.instance } : {}),
+    });
   if (!deps.store && config.redisUrl === undefined && config.storeAddress === undefined) {
     throw new Error('model executor: no model store (set REDIS_URL or STORE_ADDRESS, or pass a store)');
   }

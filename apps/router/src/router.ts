@@ -64,7 +64,13 @@ export interface RouterHandle extends ServiceHandle {
 /** Starts the router in-process: store, routing table, executor and collector streams, gRPC services. */
 export async function startRouter(options: RouterOptions = {}, deps: RouterDeps = {}): Promise<RouterHandle> {
   const config = resolveRouterConfig(options);
-  const log = deps.logger ?? createLogger({ service: 'router', level: config.logLevel, ...(config.instance ? { instance: config.instance } : {}) });
+  const log =
+    deps.logger ??
+    createLogger({
+      service: 'router',
+      level: config.logLevel,
+      ...(config.instance ? { instance: config.instance } : {}),
+    });
 
   const ownsStore = deps.store === undefined;
   const store: ModelStore =

@@ -45,7 +45,13 @@ export async function startCollector(
   deps: CollectorDeps = {},
 ): Promise<CollectorHandle> {
   const config = resolveCollectorConfig(options);
-  const log = deps.logger ?? createLogger({ service: 'speculative-collector', level: config.logLevel });
+  const log =
+    deps.logger ??
+    createLogger({
+      service: 'speculative-collector',
+      level: config.logLevel,
+      ...(config.instance ? { instance: config.instance } : {}),
+    });
   const deciders = new DeciderRegistry();
   for (const d of deps.deciders ?? []) deciders.register(d);
   const engine = new CollectorEngine({

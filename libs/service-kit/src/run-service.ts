@@ -18,7 +18,10 @@ export interface ServiceDeps {
   readonly logger?: Logger;
 }
 
-export interface RunServiceOptions<C extends { readonly logLevel: LogLevel }, H extends ServiceHandle> {
+export interface RunServiceOptions<
+  C extends { readonly logLevel: LogLevel; readonly instance?: string | undefined },
+  H extends ServiceHandle,
+> {
   /** `service` field of every log line. */
   readonly service: string;
   /** Environment → validated config; throws ConfigError naming the variable. */
@@ -34,9 +37,10 @@ export interface RunServiceOptions<C extends { readonly logLevel: LogLevel }, H 
  * SIGINT handling (stop gracefully, flush traces, exit 0; a second signal exits at once). A bad setting
  * or a failed start logs one error line and exits 1.
  */
-export function runService<C extends { readonly logLevel: LogLevel }, H extends ServiceHandle>(
-  options: RunServiceOptions<C, H>,
-): void {
+export function runService<
+  C extends { readonly logLevel: LogLevel; readonly instance?: string | undefined },
+  H extends ServiceHandle,
+>(options: RunServiceOptions<C, H>): void {
   const env = options.env ?? process.env;
   let log = createLogger({ service: options.service });
   const fail = async (what: string, err: unknown): Promise<void> => {
@@ -51,7 +55,11 @@ export function runService<C extends { readonly logLevel: LogLevel }, H extends 
     } catch (err) {
       return fail('invalid configuration', err);
     }
-    log = createLogger({ service: options.service, level: config.logLevel });
+    log = createLogger({
+      service: options.service,
+      level: config.logLevel,
+      ...(config.instance !== undefined ? { instance: config.instance } : {}),
+    });
     startLoopStats(log, env);
     const handle = await options.start(config, { logger: log });
     onShutdownSignals(async () => {

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { sleep } from '@modelserving/service-kit';
 import type { Readable } from 'node:stream';
 import { checkHealth } from '@modelserving/transport';
 
@@ -50,7 +51,6 @@ export interface SupervisorOptions {
 }
 
 const COLORS = [36, 33, 35, 32, 34, 91];
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 /** One child process: output prefixed with its name, readiness, graceful stop. */
 export class SupervisedChild {

@@ -1,3 +1,4 @@
+import { sleep } from '@modelserving/service-kit';
 import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   SpeculativeCollectorServiceClient,
@@ -163,10 +164,6 @@ export function qualifiers(d: DecisionItem): Record<string, string> {
   return out;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 export async function waitUntil(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
@@ -174,3 +171,5 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 10_000, what = 
     await sleep(5);
   }
 }
+
+export { sleep };

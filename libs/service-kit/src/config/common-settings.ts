@@ -6,7 +6,18 @@ import { checkGrpcTarget, duration, grpcTarget, integer, list, oneOf, size, stri
 /** Settings every service has, with the same names, defaults and checks. */
 export const COMMON_SETTINGS = {
   host: string({ env: 'HOST', doc: 'bind host', default: '0.0.0.0', maxLength: 255 }),
-  logLevel: oneOf({ env: 'LOG_LEVEL', doc: 'log level', default: 'info', values: LOG_LEVELS }),
+  logLevel: oneOf({
+    env: 'LOG_LEVEL',
+    doc: '`debug`, `info`, `warn`, `error` or `silent`',
+    default: 'info',
+    values: LOG_LEVELS,
+  }),
+  instance: string({
+    env: 'INSTANCE_ID',
+    doc: '`instance` field of every log line (which process of the service)',
+    defaultText: '`<hostname>:<pid>`',
+    maxLength: 256,
+  }),
   maxBatch: integer({
     env: 'MAX_BATCH',
     doc: 'largest batch on an internal stream',

@@ -96,6 +96,14 @@ export function port(o: Base<number>): Setting<number> {
   );
 }
 
+/** `1h`, `2m`, `5s` or `250ms`: the largest unit that divides the value. */
+function showDuration(ms: number): string {
+  if (ms > 0 && ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
+  if (ms > 0 && ms % 60_000 === 0) return `${ms / 60_000}m`;
+  if (ms > 0 && ms % 1_000 === 0) return `${ms / 1_000}s`;
+  return `${ms}ms`;
+}
+
 const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)?$/;
 const DURATION_UNIT: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 };
 
@@ -117,7 +125,7 @@ export function duration(o: DurationOptions): Setting<number> {
       return Math.round(Number(m[1]) * DURATION_UNIT[m[2] ?? 'ms']!);
     },
     (v, label) => integerIn(label, v, min, max, ' (ms)'),
-    (v) => (v % 1_000 === 0 && v > 0 ? `${v / 1_000}s` : `${v}ms`),
+    showDuration,
   );
 }
 
