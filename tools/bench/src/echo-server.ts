@@ -1,42 +1,41 @@
-// The baseline of the throughput benchmark: a bare grpc-js server that answers PredictBatch by echoing
-// one trivial response per request, with the same message types and batch sizes as the real path, in
-// its own process like the real router.
-import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+// Reference (a) of the throughput benchmark: a bare grpc-js server, in its own process, that answers
+// PredictBatch (and Predict, for the latency benchmark) with one echo response per request, using the
+// router's own pass-through codec: requests are decoded into the router's views (the record stays bytes,
+// never decoded), responses are encoded by the router's serializer from result bytes, exactly as the
+// router does with an executor's answer. Like for like with the router, minus the routing and the hop.
 import {
-  ModelServingServiceService,
-  type ServingRequest,
-  type ServingRequestBatch,
-  type ServingResponse,
-  type ServingResponseBatch,
-} from '@modelserving/contracts';
+  Server,
+  ServerCredentials,
+  type ServerDuplexStream,
+  type ServerUnaryCall,
+  type sendUnaryData,
+} from '@grpc/grpc-js';
 import { defaultChannelOptions } from '@modelserving/transport';
+import type { RouteRequest } from '@modelserving/router/internal/route-request';
+import { ServingServiceDefinition } from '@modelserving/router/internal/wire';
+import type { RoutedResponse } from '@modelserving/router/internal/wire-codec';
+import { reportPort } from './child-server';
+import { echoRaw } from './echo-result';
+
+const raw = echoRaw();
+const respond = (req: RouteRequest): RoutedResponse => ({
+  guid: req.guid,
+  result: undefined,
+  raw,
+  confidence: undefined,
+  qualifiers: [],
+});
 
 const server = new Server(defaultChannelOptions());
 const unimplemented = (_: unknown, cb: (e: Error) => void) => cb(new Error('echo server'));
-const echoResult = (model: string) => ({
-  processed: true,
-  model,
-  source: 'echo',
-  value: { number: 1 },
-  outputs: {},
-  tensors: [],
-  error: '',
-  errorCode: 0,
-  duration: 0,
-});
-server.addService(ModelServingServiceService, {
-  predict: (call: { request: ServingRequest }, cb: (e: null, r: ServingResponse) => void) =>
-    cb(null, { guid: call.request.guid, result: echoResult(call.request.dataType), qualifiers: [] }),
+server.addService(ServingServiceDefinition, {
+  predict: (call: ServerUnaryCall<RouteRequest, RoutedResponse>, cb: sendUnaryData<RoutedResponse>) =>
+    cb(null, respond(call.request)),
   predictStream: (call: { end(): void }) => call.end(),
-  predictBatch: (call: ServerDuplexStream<ServingRequestBatch, ServingResponseBatch>) => {
-    call.on('data', (batch: ServingRequestBatch) => {
-      const responses: ServingResponse[] = batch.requests.map((r) => ({
-        guid: r.guid,
-        result: echoResult(r.dataType),
-        qualifiers: [],
-      }));
-      call.write({ responses });
-    });
+  predictBatch: (call: ServerDuplexStream<{ requests: RouteRequest[] }, { responses: RoutedResponse[] }>) => {
+    call.on('data', (batch: { requests: RouteRequest[] }) =>
+      call.write({ responses: batch.requests.map(respond) }),
+    );
     call.on('end', () => call.end());
   },
   deployModel: unimplemented,
@@ -50,6 +49,5 @@ server.addService(ModelServingServiceService, {
 });
 server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, port) => {
   if (err) throw err;
-  process.stdout.write(`PORT ${port}\n`);
+  reportPort(port, () => server.forceShutdown());
 });
-process.on('SIGTERM', () => server.forceShutdown());

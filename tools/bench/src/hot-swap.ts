@@ -94,8 +94,10 @@ export async function hotSwapBench(opts: {
     await new Promise((r) => setTimeout(r, warmupMs));
     firstMeasured = sent;
     const swapTimes: number[] = [];
+    const swapStarts: number[] = [];
     for (let i = 1; i <= opts.swaps; i++) {
       const t0 = performance.now();
+      swapStarts.push(t0);
       await deployPmml(client, 'swapped', pmml[i % 2]!);
       swapTimes.push(performance.now() - t0);
       if (intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
@@ -108,6 +110,12 @@ export async function hotSwapBench(opts: {
     client.close();
     latencies.sort((a, b) => a - b);
     swapTimes.sort((a, b) => a - b);
+    // The spacing actually achieved: one swap's start to the next (the pause plus the deploy itself).
+    const spacing = swapStarts.slice(1).map((t, i) => t - swapStarts[i]!);
+    const meanSpacing = spacing.reduce((a, b) => a + b, 0) / Math.max(1, spacing.length);
+    console.log(
+      `  swaps ${opts.swaps}, spacing ${intervalMs} ms after each deploy serves (mean ${fmt(meanSpacing, 1)} ms start to start, ${fmt(spacing.length > 0 ? 1000 / meanSpacing : 0, 1)} swaps/s)`,
+    );
     console.log(
       `  requests ${sent}, answered ${answered}, lost ${sentAt.size}, failed ${failed}, wrong version ${wrong}${firstProblem ? ` (first: ${firstProblem})` : ''}`,
     );

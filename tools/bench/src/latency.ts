@@ -15,9 +15,9 @@ export async function latencyBench(opts: { rates: number[]; seconds: number }): 
   );
   const echo = await startEcho();
   try {
-    await measure('bare grpc-js echo', echo.address, opts);
+    await measure('bare grpc-js echo (router pass-through codec)', echo.address, opts);
   } finally {
-    echo.stop();
+    await echo.stop();
   }
   const topo = await startLocalTopology({ executors: 1, collector: false });
   try {

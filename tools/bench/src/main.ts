@@ -1,6 +1,7 @@
 // Benchmarks: ratios measured side by side in one run (this machine is shared and noisy). Never run as
-// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [tensorflow] [models] [--seconds N]
+// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [tensorflow] [models] [collector] [--seconds N]
 import { parseArgs } from 'node:util';
+import { collectorBench } from './collector-bench';
 import { hotSwapBench } from './hot-swap';
 import { latencyBench } from './latency';
 import { manyModelsBench } from './many-models';
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
       swaps: { type: 'string', default: '100' },
       'swap-rate': { type: 'string', default: '2000' },
       models: { type: 'string', default: '100000' },
+      'collector-requests': { type: 'string', default: '200000' },
+      decider: { type: 'string', default: 'majority' },
     },
   });
   const which =
@@ -39,6 +42,8 @@ async function main(): Promise<void> {
   if (which.has('pmml')) await pmmlBench();
   if (which.has('pfa')) await pfaBench();
   if (which.has('models')) await manyModelsBench({ models: Number(values.models) });
+  if (which.has('collector'))
+    await collectorBench({ requests: Number(values['collector-requests']), decider: values.decider! });
 }
 
 main().catch((err: unknown) => {

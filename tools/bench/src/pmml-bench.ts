@@ -162,16 +162,27 @@ ${miningFields('quality', ['alcohol', VA, 'sulphates', FA])}
 </Node>
 </TreeModel></PMML>`;
 
+/**
+ * Each leaf's result, computed once: what a careful engineer writes for a fixed tree (the engine too
+ * precomputes its leaves' probabilities when it compiles the model). Frozen, so sharing one object per
+ * leaf across records is safe.
+ */
+const LEAF_RESULTS: Readonly<Record<Leaf, HandResult>> = Object.fromEntries(
+  (Object.keys(TREE_LEAVES) as Leaf[]).map((id) => {
+    const [score, n5, n6, n7] = TREE_LEAVES[id];
+    const total = n5 + n6 + n7;
+    const p = { '5': n5 / total, '6': n6 / total, '7': n7 / total } as const;
+    const result: HandResult = {
+      value: score,
+      outputs: Object.freeze({ quality: score, P_5: p['5'], P_6: p['6'], P_7: p['7'] }),
+      confidence: p[score],
+    };
+    return [id, Object.freeze(result)];
+  }),
+) as Record<Leaf, HandResult>;
+
 function leafResult(id: Leaf): HandResult {
-  const [score, n5, n6, n7] = TREE_LEAVES[id];
-  const total = n5 + n6 + n7;
-  const p: Record<string, number> = { '5': n5 / total, '6': n6 / total, '7': n7 / total };
-  // a fresh object per record, like the engine's outputs
-  return {
-    value: score,
-    outputs: { quality: score, P_5: p['5']!, P_6: p['6']!, P_7: p['7']! },
-    confidence: p[score]!,
-  };
+  return LEAF_RESULTS[id];
 }
 
 export function treeByHand(r: Features): HandResult {
