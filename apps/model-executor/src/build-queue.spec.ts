@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BuildQueue } from './build-queue';
+import { BuildQueue, type BuildPriority } from './build-queue';
 
 describe('BuildQueue', () => {
   it('bounds concurrency and runs urgent work first', async () => {
@@ -39,5 +39,33 @@ describe('BuildQueue', () => {
     await expect(ok).resolves.toBe(42);
     expect(q.active).toBe(0);
     expect(q.pending).toBe(0);
+  });
+});
+
+describe('BuildQueue promotion', () => {
+  it('moves a waiting backlog build to the urgent lane, once, and counts it once', async () => {
+    const q = new BuildQueue(1);
+    const order: string[] = [];
+    const task = (name: string) => async () => {
+      await new Promise((r) => setTimeout(r, 2));
+      order.push(name);
+    };
+    const handle: BuildPriority = { urgent: false };
+    const all = [
+      q.run(task('a')),
+      q.run(task('b')),
+      q.run(task('c')),
+      q.run(task('late'), handle),
+      q.run(task('d')),
+    ];
+    expect(q.pending).toBe(4);
+    expect(handle.promote).toBeDefined();
+    handle.promote?.();
+    handle.promote?.(); // a second promote is harmless
+    expect(q.pending).toBe(4);
+    await Promise.all(all);
+    expect(order).toEqual(['a', 'late', 'b', 'c', 'd']);
+    expect(q.pending).toBe(0);
+    expect(handle.promote).toBeUndefined();
   });
 });

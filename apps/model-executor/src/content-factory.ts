@@ -9,7 +9,7 @@ import {
   type ModelToServe,
   type ModelType,
 } from '@modelserving/model-core';
-import type { BuildQueue } from './build-queue';
+import type { BuildPriority, BuildQueue } from './build-queue';
 
 /** Fetches a descriptor's content (inline data, blob, file, URL). */
 export type ContentFetcher = (descriptor: ProtoDescriptor) => Promise<Uint8Array>;
@@ -21,11 +21,20 @@ export type ContentFetcher = (descriptor: ProtoDescriptor) => Promise<Uint8Array
  * previous version still serving, exactly like a parse error; no second error book-keeping is needed.
  */
 export class PendingContent extends Uint8Array {
+  /** Queue priority of the build; promote() moves a waiting build to the urgent lane. */
+  readonly priority: BuildPriority;
+
   constructor(
     readonly descriptor: ProtoDescriptor,
     readonly urgent: boolean,
   ) {
     super(0);
+    this.priority = { urgent };
+  }
+
+  promote(): void {
+    this.priority.urgent = true;
+    this.priority.promote?.();
   }
 }
 
@@ -69,7 +78,7 @@ class FetchingFactory implements ModelFactory {
       // Empty content is legitimate for a directory location (a SavedModel, read by its factory from
       // `location`); a factory that needs bytes says so itself.
       return this.inner.create({ ...m, content });
-    }, pending.urgent);
+    }, pending.priority);
   }
 
   restore(bytes: Uint8Array, model: Omit<ModelToServe, 'content'>): Promise<Model> {

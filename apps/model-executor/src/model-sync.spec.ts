@@ -182,3 +182,48 @@ describe('ModelSync', () => {
     expect(sync.readiness('dt/gone', 0)).toBeUndefined();
   });
 });
+
+describe('ModelSync after a restart with many models', () => {
+  it('builds the models that requests wait for before the rest of the backlog', async () => {
+    const built: string[] = [];
+    const slow: ModelFactory = {
+      ...factory,
+      async create(m) {
+        await new Promise((r) => setTimeout(r, 1));
+        built.push(m.name);
+        return factory.create(m);
+      },
+    };
+    const registry = new ModelRegistry({
+      resolver: new FetchingFactoryResolver(
+        new MapModelFactoryResolver([slow]),
+        async (d) => d.data ?? new Uint8Array(0),
+        new BuildQueue(2),
+        1000,
+      ),
+    });
+    const sync = new ModelSync({
+      registry,
+      ownership: new Ownership('a', 'partition', 1),
+      log: createLogger({ service: 'test', level: 'error' }),
+      ownershipGraceMs: 60_000,
+      unknownKeyWaitMs: 50,
+      startupWaitMs: 1000,
+    });
+    syncs.push(sync);
+    await sync.membersChanged(['a']);
+    const N = 400;
+    const models = Array.from({ length: N }, (_, i) => descriptor(`m${i}`, String(i)));
+    await sync.load({ models, position: '1-1' });
+
+    // A request for a model near the end of the backlog arrives while everything is queued.
+    const wanted = 'dt/m350';
+    const waiting = sync.readiness(wanted, 0);
+    expect(waiting).toBeDefined();
+    await waiting;
+    expect(registry.score(wanted, { dataType: 'dt', features: { x: 2 } }).value).toBe(700);
+    // Built within the first few (the two already running, then it), not after ~350 others.
+    expect(built.indexOf('m350')).toBeLessThan(10);
+    expect(built.length).toBeLessThan(50);
+  });
+});

@@ -1,7 +1,7 @@
 import type { ModelDescriptor as ProtoDescriptor, ModelStreamEvent } from '@modelserving/contracts';
 import { modelKey, type ModelRegistry, type ModelStatus } from '@modelserving/model-core';
 import type { StoreSink } from '@modelserving/model-store';
-import { modelToServe } from './content-factory';
+import { PendingContent, modelToServe } from './content-factory';
 import { errorMessage, type Logger } from '@modelserving/service-kit';
 import type { Ownership } from './ownership';
 
@@ -59,6 +59,8 @@ export class ModelSync implements StoreSink {
   private readonly deployPositions = new Map<string, string>();
   /** The latest build per key, until it settles. */
   private readonly building = new Map<string, Promise<void>>();
+  /** The content placeholder of that build: its queue priority can be raised while it waits. */
+  private readonly pendingContent = new Map<string, PendingContent>();
   /** Held keys this executor does not own, with their last use (dropped after the grace period). */
   private readonly unowned = new Map<string, Unowned>();
   /** Keys undeployed on the stream: answered NOT_FOUND at once instead of waiting for the stream. */
@@ -243,7 +245,11 @@ export class ModelSync implements StoreSink {
     if (round >= MAX_WAIT_ROUNDS) return undefined;
     if (!this.syncedFlag) return this.startupGate;
     const building = this.building.get(key);
-    if (building) return building;
+    if (building) {
+      // Items wait for this model: build it before the backlog (a restart queues every owned model).
+      this.pendingContent.get(key)?.promote();
+      return building;
+    }
     if (this.registry.status(key) !== undefined) return undefined; // failed; scoring reports why
     const entry = this.desired.get(key);
     if (entry) {
@@ -267,13 +273,21 @@ export class ModelSync implements StoreSink {
   private deploy(key: string, entry: Desired, urgent: boolean): void {
     this.deployPositions.set(key, entry.position);
     if (!this.ownership.owns(key) && !this.unowned.has(key)) this.unowned.set(key, { lastUsed: Date.now() });
-    const done = this.registry.deploy(modelToServe(entry.descriptor, urgent)).then(
+    const model = modelToServe(entry.descriptor, urgent);
+    if (model.content instanceof PendingContent) this.pendingContent.set(key, model.content);
+    const done = this.registry.deploy(model).then(
       (status) => {
-        if (this.building.get(key) === done) this.building.delete(key);
+        if (this.building.get(key) === done) {
+          this.building.delete(key);
+          this.pendingContent.delete(key);
+        }
         this.report(key, entry, status);
       },
       (err: unknown) => {
-        if (this.building.get(key) === done) this.building.delete(key);
+        if (this.building.get(key) === done) {
+          this.building.delete(key);
+          this.pendingContent.delete(key);
+        }
         this.log.error(`deploying ${key} failed: ${errorMessage(err)}`);
       },
     );
@@ -294,6 +308,7 @@ export class ModelSync implements StoreSink {
     this.registry.undeploy(key);
     this.deployPositions.delete(key);
     this.building.delete(key);
+    this.pendingContent.delete(key);
     this.unowned.delete(key);
   }
 
