@@ -1,5 +1,5 @@
 // Benchmarks: ratios measured side by side in one run (this machine is shared and noisy). Never run as
-// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [tensorflow] [models] [collector] [--seconds N]
+// timed tests. Usage: node tools/bench/dist/main.js [throughput] [latency] [swap] [pmml] [pfa] [tensorflow] [models] [collector] [restore] [--seconds N]
 import { parseArgs } from 'node:util';
 import { collectorBench } from './collector-bench';
 import { hotSwapBench } from './hot-swap';
@@ -8,6 +8,7 @@ import { manyModelsBench } from './many-models';
 import { tensorflowBench } from './tensorflow-bench';
 import { pmmlBench } from './pmml-bench';
 import { pfaBench } from './pfa-bench';
+import { restoreBench } from './restore';
 import { throughputBench } from './throughput';
 
 async function main(): Promise<void> {
@@ -23,6 +24,7 @@ async function main(): Promise<void> {
       models: { type: 'string', default: '100000' },
       'collector-requests': { type: 'string', default: '200000' },
       decider: { type: 'string', default: 'majority' },
+      'redis-url': { type: 'string' },
     },
   });
   const which =
@@ -42,6 +44,11 @@ async function main(): Promise<void> {
   if (which.has('pmml')) await pmmlBench();
   if (which.has('pfa')) await pfaBench();
   if (which.has('models')) await manyModelsBench({ models: Number(values.models) });
+  if (which.has('restore'))
+    await restoreBench({
+      models: Number(values.models),
+      ...(values['redis-url'] ? { redisUrl: values['redis-url'] } : {}),
+    });
   if (which.has('collector'))
     await collectorBench({ requests: Number(values['collector-requests']), decider: values.decider! });
 }
