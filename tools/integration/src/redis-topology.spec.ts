@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { credentials } from '@grpc/grpc-js';
+import { Metadata, credentials } from '@grpc/grpc-js';
 import {
   ModelExecutorServiceClient,
   ModelStatus_State,
@@ -28,7 +28,7 @@ async function executorServes(address: string, key: string): Promise<boolean> {
   const client = new ModelExecutorServiceClient(address, credentials.createInsecure());
   try {
     const res = await new Promise<ExecutorStatusResponse>((resolve, reject) =>
-      client.getStatus({ modelKeys: [key] }, { deadline: Date.now() + 2_000 }, (err, r) =>
+      client.getStatus({ modelKeys: [key] }, new Metadata(), { deadline: Date.now() + 2_000 }, (err, r) =>
         err ? reject(err) : resolve(r),
       ),
     );
