@@ -1,4 +1,4 @@
-/** Capped exponential backoff, shared by every reconnect loop of this lib. */
+/** Backoff options of this lib's clients (the loops use the service kit's Backoff; ioredis's retry strategy uses backoffDelay). */
 export interface BackoffOptions {
   /** First delay, ms. */
   readonly initialMs?: number;
@@ -6,7 +6,8 @@ export interface BackoffOptions {
   readonly maxMs?: number;
 }
 
-export const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 5_000 } as const;
+/** The service kit's policy: 100 ms doubling up to 2 s. */
+export const DEFAULT_BACKOFF = { initialMs: 100, maxMs: 2_000 } as const;
 
 /** Delay before retry number `attempt` (0-based): initial·2^attempt, capped, with ±20 % jitter so a fleet of
  * executors does not reconnect in lockstep after the store comes back. */
@@ -16,20 +17,4 @@ export function backoffDelay(attempt: number, options: BackoffOptions = {}): num
   const base = Math.min(max, initial * 2 ** Math.min(attempt, 30));
   const jitter = base * 0.2 * (Math.random() * 2 - 1);
   return Math.max(0, Math.min(max, Math.round(base + jitter)));
-}
-
-/** Sleeps `ms`; resolves false early (never rejects) when the signal aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<boolean> {
-  if (signal?.aborted) return Promise.resolve(false);
-  return new Promise<boolean>((resolve) => {
-    const onAbort = () => {
-      clearTimeout(timer);
-      resolve(false);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve(true);
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

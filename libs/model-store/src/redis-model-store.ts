@@ -6,7 +6,8 @@ import {
   type StoreSnapshot,
 } from '@modelserving/contracts';
 import { Code, ServingError, modelKey, notFound } from '@modelserving/model-core';
-import { backoffDelay, sleep, type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { Backoff, sleep } from '@modelserving/service-kit';
+import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
 import { blobDigest, blobKeyOf } from './blob-key';
 import { eventKind, prepareEvent } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
@@ -26,7 +27,7 @@ export interface RedisModelStoreOptions extends StoreLimitsOptions {
   readonly prefix?: string;
   /** Approximate MAXLEN of the stream. Default 100000. */
   readonly maxLen?: number;
-  /** Reconnect backoff. Default 100 ms doubling up to 5 s. */
+  /** Reconnect backoff. Default 100 ms doubling up to 2 s. */
   readonly retry?: BackoffOptions;
   readonly connectTimeoutMs?: number;
   /** XREAD BLOCK timeout of a tail; only bounds how long a dead socket can go unnoticed. Default 5000. */
@@ -291,7 +292,7 @@ export class RedisModelStore implements ModelStore {
       // From '' we start at whatever the stream still has, so the first entry is not gap-checked; every later
       // entry must name the one before it (or something older) as its predecessor.
       let checkFirst = after !== '';
-      let attempt = 0;
+      const backoff = new Backoff(this.config.retry);
       while (!stopped()) {
         let reply: [Buffer, [Buffer, Buffer[]][]][] | null;
         try {
@@ -304,12 +305,12 @@ export class RedisModelStore implements ModelStore {
             this.key('stream'),
             cursor === '' ? '0-0' : cursor,
           )) as [Buffer, [Buffer, Buffer[]][]][] | null;
-          attempt = 0;
+          backoff.reset();
         } catch {
           if (stopped()) return;
           // ioredis reconnects and resends by itself; this covers errors it gives up on (e.g. LOADING while
           // a restarted Redis reads its data). Retry from the same cursor, so nothing is lost or repeated.
-          if (!(await sleep(backoffDelay(attempt++, this.config.retry), signal))) return;
+          if (!(await sleep(backoff.next(), signal))) return;
           continue;
         }
         for (const [, entries] of reply ?? []) {

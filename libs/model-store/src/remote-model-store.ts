@@ -16,7 +16,8 @@ import {
 } from '@modelserving/contracts';
 import { Code, ServingError } from '@modelserving/model-core';
 import { defaultChannelOptions, fromGrpcError } from '@modelserving/transport';
-import { backoffDelay, sleep, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { Backoff, sleep } from '@modelserving/service-kit';
+import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 import { blobDigest } from './blob-key';
 import { toBuffer } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
@@ -26,7 +27,7 @@ import { DEFAULT_MAX_MODEL_BYTES, requirePositiveInt } from './store-limits';
 import { StreamGapError } from './stream-gap-error';
 
 export interface RemoteModelStoreOptions {
-  /** Tail reconnect backoff. Default 100 ms doubling up to 5 s. */
+  /** Tail reconnect backoff. Default 100 ms doubling up to 2 s. */
   readonly reconnect?: BackoffOptions;
   /** Deadline of unary calls (publish, snapshot, blobs). Default 60 s: blobs may be large. */
   readonly callTimeoutMs?: number;
@@ -157,16 +158,14 @@ export class RemoteModelStore implements ModelStore {
   private async *tailEvents(after: string, signal?: AbortSignal): AsyncGenerator<ModelStreamEvent> {
     const stop = signal ? AbortSignal.any([signal, this.closing.signal]) : this.closing.signal;
     let cursor = after;
-    let attempt = 0;
+    const backoff = new Backoff(this.config.reconnect);
     while (!stop.aborted) {
       const call = this.client.tail({ after: cursor });
       this.calls.add(call);
       const onStop = () => call.cancel();
       stop.addEventListener('abort', onStop, { once: true });
       // The server sends headers as soon as its tail is set up: the connection is healthy again.
-      call.once('metadata', () => {
-        attempt = 0;
-      });
+      call.once('metadata', () => backoff.reset());
       try {
         for await (const event of call as AsyncIterable<ModelStreamEvent>) {
           cursor = event.position;
@@ -184,7 +183,7 @@ export class RemoteModelStore implements ModelStore {
         this.calls.delete(call);
         call.cancel();
       }
-      if (!(await sleep(backoffDelay(attempt++, this.config.reconnect), stop))) return;
+      if (!(await sleep(backoff.next(), stop))) return;
     }
   }
 
