@@ -53,7 +53,10 @@ describe('router config', () => {
   });
 
   it('turns persistence off with STORE_PERSIST=false', () => {
-    expect(loadRouterConfigFromEnv({ STORE_PERSIST: 'false' }).storeDir).toBeUndefined();
+    const off = loadRouterConfigFromEnv({ STORE_PERSIST: 'false' });
+    expect(off.storeDir).toBeUndefined();
+    // main.ts hands the loaded config to startRouter, which resolves it again: persistence stays off.
+    expect(resolveRouterConfig(off).storeDir).toBeUndefined();
     expect(() => loadRouterConfigFromEnv({ STORE_PERSIST: 'maybe' })).toThrow(
       /STORE_PERSIST must be true or false/,
     );

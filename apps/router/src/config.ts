@@ -56,7 +56,7 @@ export const ROUTER_SETTINGS = {
 type Resolved = ConfigOf<typeof ROUTER_SETTINGS>;
 
 /** Everything the router needs to run, validated. `storeDir` is undefined when persistence is off. */
-export interface RouterConfig extends Omit<Resolved, 'storeDir' | 'storePersist'> {
+export interface RouterConfig extends Omit<Resolved, 'storeDir'> {
   readonly storeDir: string | undefined;
 }
 
@@ -73,6 +73,6 @@ export function loadRouterConfigFromEnv(env: NodeJS.ProcessEnv = process.env): R
 }
 
 function finish(c: Resolved): RouterConfig {
-  const { storePersist, storeDir, ...rest } = c;
-  return { ...rest, storeDir: storePersist ? storeDir : undefined };
+  // storePersist stays in the config so resolving a resolved config (main.ts → startRouter) keeps it off.
+  return { ...c, storeDir: c.storePersist ? c.storeDir : undefined };
 }

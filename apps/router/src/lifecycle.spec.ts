@@ -117,6 +117,13 @@ describe('lifecycle', () => {
     child.stderr.on('data', (c: Buffer) => (err += c.toString()));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
     expect(code).toBe(1);
-    expect(err).toContain("ROUTER_PORT must be an integer, got 'seventy'");
+    // One JSON log line naming the variable, in the common format.
+    const line = JSON.parse(err.trim().split('\n').pop()!) as Record<string, unknown>;
+    expect(line).toMatchObject({
+      level: 'error',
+      service: 'router',
+      msg: 'invalid configuration',
+      error: "ROUTER_PORT must be a port number, got 'seventy'",
+    });
   });
 });

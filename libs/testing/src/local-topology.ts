@@ -76,6 +76,8 @@ export interface LocalTopologyOptions {
   readonly replicas?: number;
   readonly collector?: boolean;
   readonly env?: Record<string, string>;
+  /** Extra environment for one kind of process only (e.g. tracing on the router alone). */
+  readonly serviceEnv?: Partial<Record<'router' | 'executor' | 'collector', Record<string, string>>>;
   /**
    * Node flags for the service processes only (e.g. `--trace-gc`, `--cpu-prof`), so a benchmark can
    * profile the servers without profiling its own client. Passed on the command line, not as
@@ -86,9 +88,15 @@ export interface LocalTopologyOptions {
 }
 
 export interface LocalTopology {
+  /** The current router process (a new one after `restart('router')`). */
   readonly router: ServiceProcess;
   readonly executors: ServiceProcess[];
   readonly collector?: ServiceProcess;
+  /**
+   * Starts the named process again with the same script, port and environment (after it was killed or
+   * stopped; a live one is killed first) and waits until it reports SERVING.
+   */
+  restart(name: string): Promise<ServiceProcess>;
   readonly routerAddress: string;
   /** Data directory of the router's embedded store (a fresh temp dir, removed by stop()); none with Redis. */
   readonly storeDir?: string;
@@ -125,46 +133,36 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
   const nodeArgs =
     opts.nodeArgs ?? (process.env['MODELSERVING_CHILD_NODE_ARGS'] ?? '').split(/\s+/).filter(Boolean);
   const started: ServiceProcess[] = [];
+  const specs = new Map<string, { script: string; env: Record<string, string> }>();
+  const spawnNamed = (name: string, script: string, address: string, env: Record<string, string>) => {
+    specs.set(name, { script, env });
+    return spawnService(name, script, address, env, nodeArgs);
+  };
   try {
     let collector: ServiceProcess | undefined;
     if (opts.collector !== false) {
-      collector = spawnService(
-        'collector',
-        appMain('speculative-collector'),
-        `127.0.0.1:${collectorPort}`,
-        {
-          ...common,
-          COLLECTOR_PORT: String(collectorPort),
-        },
-        nodeArgs,
-      );
+      collector = spawnNamed('collector', appMain('speculative-collector'), `127.0.0.1:${collectorPort}`, {
+        ...common,
+        COLLECTOR_PORT: String(collectorPort),
+        ...(opts.serviceEnv?.collector ?? {}),
+      });
       started.push(collector);
     }
-    const router = spawnService(
-      'router',
-      appMain('router'),
-      `127.0.0.1:${routerPort}`,
-      {
-        ...common,
-        ROUTER_PORT: String(routerPort),
-      },
-      nodeArgs,
-    );
+    const router = spawnNamed('router', appMain('router'), `127.0.0.1:${routerPort}`, {
+      ...common,
+      ROUTER_PORT: String(routerPort),
+      ...(opts.serviceEnv?.router ?? {}),
+    });
     started.push(router);
     const executors = executorPorts.map((port, i) =>
-      spawnService(
-        `executor-${i + 1}`,
-        appMain('model-executor'),
-        `127.0.0.1:${port}`,
-        {
-          ...common,
-          EXECUTOR_PORT: String(port),
-          EXECUTOR_ID: `127.0.0.1:${port}`,
-          EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
-          ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
-        },
-        nodeArgs,
-      ),
+      spawnNamed(`executor-${i + 1}`, appMain('model-executor'), `127.0.0.1:${port}`, {
+        ...common,
+        EXECUTOR_PORT: String(port),
+        EXECUTOR_ID: `127.0.0.1:${port}`,
+        EXECUTOR_ADVERTISE_ADDRESS: `127.0.0.1:${port}`,
+        ...(opts.redisUrl ? {} : { STORE_ADDRESS: `127.0.0.1:${routerPort}` }),
+        ...(opts.serviceEnv?.executor ?? {}),
+      }),
     );
     started.push(...executors);
     for (const s of started) {
@@ -174,17 +172,38 @@ export async function startLocalTopology(opts: LocalTopologyOptions = {}): Promi
         throw new Error(`${s.name} did not start: ${(err as Error).message}\n${s.output().slice(-3000)}`);
       }
     }
-    return {
+    const topology = {
       router,
       executors,
       ...(collector ? { collector } : {}),
       routerAddress: router.address,
       ...(storeDir ? { storeDir } : {}),
+      async restart(name: string): Promise<ServiceProcess> {
+        const i = started.findIndex((s) => s.name === name);
+        const spec = specs.get(name);
+        if (i < 0 || !spec) throw new Error(`no process named ${name}`);
+        const old = started[i]!;
+        await old.kill();
+        const next = spawnService(name, spec.script, old.address, spec.env, nodeArgs);
+        started[i] = next;
+        if (name === 'router') topology.router = next;
+        else if (name === 'collector') topology.collector = next;
+        else executors[executors.indexOf(old)] = next;
+        try {
+          await waitForServing(next.address, '', 30_000);
+        } catch (err) {
+          throw new Error(
+            `${name} did not restart: ${(err as Error).message}\n${next.output().slice(-3000)}`,
+          );
+        }
+        return next;
+      },
       async stop() {
         await Promise.all(started.map((s) => s.stop()));
         await removeStoreDir();
       },
     };
+    return topology;
   } catch (err) {
     await Promise.all(started.map((s) => s.kill()));
     await removeStoreDir();
