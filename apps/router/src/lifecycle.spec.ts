@@ -67,6 +67,8 @@ describe('lifecycle', () => {
           ...process.env,
           ROUTER_PORT: '0',
           HOST: '127.0.0.1',
+          // A test must not leave (or find) a persisted store in the working directory.
+          STORE_PERSIST: 'false',
           EXECUTORS: executor.address,
           DRAIN_MS: '500',
           LOG_LEVEL: 'info',
