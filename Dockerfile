@@ -92,30 +92,32 @@ RUN chown node:node /app
 USER node
 # Each service's health check asks its standard gRPC health service on the port the service was
 # configured with at run time (ROUTER_PORT, EXECUTOR_PORT, COLLECTOR_PORT: the same variable the service
-# reads), so overriding the port in compose or `docker run -e` keeps the check right.
+# reads), so overriding the port in compose or `docker run -e` keeps the check right. The timeouts are
+# generous because a busy host can take seconds just to start node for the check; failures in the first
+# 60 s (start period) do not count, and a service that is up before then is healthy at its first check.
 
 FROM runtime AS router
 COPY --from=router-files --chown=node:node /out/ ./
 ENV ROUTER_PORT=50051
 EXPOSE 50051
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.ROUTER_PORT||50051),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.ROUTER_PORT||50051),'',5000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/router/dist/main.js"]
 
 FROM runtime AS model-executor
 COPY --from=model-executor-files --chown=node:node /out/ ./
 ENV EXECUTOR_PORT=50061
 EXPOSE 50061
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.EXECUTOR_PORT||50061),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.EXECUTOR_PORT||50061),'',5000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/model-executor/dist/main.js"]
 
 FROM runtime AS speculative-collector
 COPY --from=speculative-collector-files --chown=node:node /out/ ./
 ENV COLLECTOR_PORT=50071
 EXPOSE 50071
-HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
-  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.COLLECTOR_PORT||50071),'',2000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
+HEALTHCHECK --interval=10s --timeout=10s --start-period=60s --retries=3 \
+  CMD node -e "require('@modelserving/transport').checkHealth('127.0.0.1:'+(process.env.COLLECTOR_PORT||50071),'',5000).then(s=>process.exit(s==='SERVING'?0:1),()=>process.exit(1))"
 CMD ["node", "apps/speculative-collector/dist/main.js"]
 
 # The CLI as a container: docker compose run --rm cli list

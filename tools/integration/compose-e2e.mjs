@@ -144,6 +144,11 @@ function wineRows() {
   return lines.slice(0, RECORDS).map((l) => l.split(';').slice(0, 11).join(';'));
 }
 
+/** The router names a model `<data type>/<name>`. */
+function isOurModel(name) {
+  return name === `${DATA_TYPE}/${MODEL}`;
+}
+
 /** Scores every row with the deployed model; returns the predicted values (throws on any failed record). */
 function scoreAll(rows) {
   return rows.map((row, i) => {
@@ -156,7 +161,7 @@ function scoreAll(rows) {
     if (r.status !== 0)
       fail(`record ${i} was not scored (exit ${r.status}): ${r.stderr.trim() || r.stdout.trim()}`);
     const res = JSON.parse(r.stdout).result;
-    if (!res || !res.processed || res.model !== MODEL || res.value === null)
+    if (!res || !res.processed || !isOurModel(res.model) || res.value === null)
       fail(`record ${i}: unexpected result ${JSON.stringify(res)}`);
     return res.value;
   });
@@ -176,7 +181,7 @@ async function expectServed(what, rows, expected, timeoutMs = 60_000) {
     try {
       const listed = listedModels();
       if (listed.error) fail(`list failed: ${listed.error}`);
-      if (!listed.models.some((m) => m === MODEL || m.endsWith(`/${MODEL}`) || m.includes(MODEL)))
+      if (!listed.models.some((m) => m === MODEL || isOurModel(m)))
         fail(`${MODEL} is not listed (listed: ${JSON.stringify(listed.models)})`);
       const values = scoreAll(rows);
       if (JSON.stringify(values) !== JSON.stringify(expected))
@@ -210,8 +215,18 @@ function redisModelCount() {
 
 function showLogs() {
   for (const s of ['router', 'redis', 'executor-1', 'executor-2']) {
-    const r = spawnSync('docker', ['logs', '--tail', '15', container(s)], { env, encoding: 'utf8' });
+    const id = container(s);
+    const r = spawnSync('docker', ['logs', '--tail', '15', id], { env, encoding: 'utf8' });
     console.log(`--- last lines of ${s} ---\n${(r.stdout + r.stderr).trim()}`);
+    const h = spawnSync(
+      'docker',
+      ['inspect', '-f', '{{if .State.Health}}{{json .State.Health.Log}}{{end}}', id],
+      {
+        env,
+        encoding: 'utf8',
+      },
+    );
+    if (h.stdout.trim()) console.log(`--- health checks of ${s} ---\n${h.stdout.trim()}`);
   }
 }
 
