@@ -71,14 +71,14 @@ describe('docker-compose.yml', () => {
 
   it('restarts every long-running service after a crash', () => {
     for (const s of ['redis', 'jaeger', 'router', 'executor-1', 'executor-2', 'collector'])
-      expect(serviceBlock(s), s).toMatch(/^    restart: unless-stopped$/m);
+      expect(serviceBlock(s), s).toMatch(/^ {4}restart: unless-stopped$/m);
   });
 
   it('runs Redis with AOF on a named volume, so a Redis restart keeps the models', () => {
     const redis = serviceBlock('redis');
     expect(redis).toMatch(/'--appendonly', 'yes'/);
     expect(redis).not.toMatch(/'--appendonly', 'no'/);
-    const volume = /^      - ([\w-]+):\/data$/m.exec(redis);
+    const volume = /^ {6}- ([\w-]+):\/data$/m.exec(redis);
     expect(volume, 'a named volume mounted at /data').not.toBeNull();
     expect(redis).toMatch(/'--dir', '\/data'/);
     expect(composeText).toMatch(new RegExp(`^volumes:\\n  ${volume![1]!}:`, 'm'));
