@@ -18,6 +18,7 @@ import { resolveExecutorConfig, type ExecutorConfig, type ExecutorOptions } from
 import { FetchingFactoryResolver } from './content-factory';
 import { SessionSet, createExecutorService, executorStatus } from './executor-service';
 import {
+  clientCredentials,
   createLogger,
   errorMessage,
   serverCredentials,
@@ -119,7 +120,11 @@ export async function startExecutor(
   try {
     const store =
       deps.store ??
-      (await createModelStore({ redisUrl: config.redisUrl, storeAddress: config.storeAddress }));
+      (await createModelStore({
+        redisUrl: config.redisUrl,
+        storeAddress: config.storeAddress,
+        credentials: clientCredentials(),
+      }));
     const ownsStore = !deps.store;
     if (ownsStore) cleanups.unshift(() => store.close());
 

@@ -14,6 +14,7 @@ import {
   type BackoffOptions,
   type Logger,
 } from '@modelserving/service-kit';
+import { WireType, fieldTag, tagWireType } from '@modelserving/protobuf-wire';
 
 /** grpc.health.v1.HealthCheckResponse.ServingStatus. */
 export const HealthStatus = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as const;
@@ -23,11 +24,14 @@ const STATUS_NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
  * The two health messages are one field each, so they are coded here rather than loading health.proto:
  * HealthCheckRequest { string service = 1 }, HealthCheckResponse { ServingStatus status = 1 }.
  */
+const SERVICE_NAME = fieldTag(1, WireType.LEN);
+const STATUS = fieldTag(1, WireType.VARINT);
+
 function encodeRequest(service: string): Buffer {
   const name = Buffer.from(service, 'utf8');
   if (name.length === 0) return Buffer.alloc(0);
   if (name.length > 127) throw new RangeError('health service name too long');
-  return Buffer.concat([Buffer.from([0x0a, name.length]), name]);
+  return Buffer.concat([Buffer.from([SERVICE_NAME, name.length]), name]);
 }
 
 /** The status field of a HealthCheckResponse; unknown fields are skipped, a malformed message is UNKNOWN. */
@@ -47,14 +51,14 @@ export function decodeHealthStatus(b: Buffer): number {
   try {
     while (i < b.length) {
       const tag = varint();
-      const wire = tag & 7;
-      if (tag === 0x08) status = varint();
-      else if (wire === 0) varint();
-      else if (wire === 2) {
+      const wire = tagWireType(tag);
+      if (tag === STATUS) status = varint();
+      else if (wire === WireType.VARINT) varint();
+      else if (wire === WireType.LEN) {
         const length = varint();
         i += length;
-      } else if (wire === 1) i += 8;
-      else if (wire === 5) i += 4;
+      } else if (wire === WireType.I64) i += 8;
+      else if (wire === WireType.I32) i += 4;
       else return HealthStatus.UNKNOWN;
     }
   } catch {

@@ -1,11 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  ModelDescriptor,
-  ModelDescriptor_ModelType,
-  inference,
-} from './index';
+import { ModelDescriptor, ModelDescriptor_ModelType, inference } from './index';
 
 const root = resolve(__dirname, '../../..');
 

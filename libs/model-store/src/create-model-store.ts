@@ -1,3 +1,4 @@
+import type { ChannelCredentials } from '@grpc/grpc-js';
 import { EmbeddedModelStore } from './embedded-model-store';
 import type { ModelStore } from './model-store';
 import { RedisModelStore } from './redis-model-store';
@@ -13,6 +14,8 @@ export interface ModelStoreConfig extends StoreLimitsOptions {
   readonly dir?: string;
   /** Key prefix in Redis. */
   readonly redisPrefix?: string;
+  /** Credentials of the channel to `storeAddress` (the service kit's `clientCredentials()`). */
+  readonly credentials?: ChannelCredentials;
 }
 
 /** The store for a process's configuration: Redis if configured, else a remote store, else embedded. */
@@ -29,7 +32,10 @@ export async function createModelStore(config: ModelStoreConfig = {}): Promise<M
   }
   if (config.storeAddress) {
     // Limits are enforced by the store behind the address; the client only needs room for the messages.
-    return RemoteModelStore.connect(config.storeAddress);
+    return RemoteModelStore.connect(
+      config.storeAddress,
+      config.credentials ? { credentials: config.credentials } : {},
+    );
   }
   return EmbeddedModelStore.open({ ...limits, ...(config.dir ? { dir: config.dir } : {}) });
 }

@@ -21,7 +21,7 @@ export type { ExecutorMember, ExecutorMembership } from './executor-membership';
 export { StaticMembership } from './static-membership';
 export { RedisMembership, type RedisMembershipOptions } from './redis-membership';
 export { createModelStore, type ModelStoreConfig } from './create-model-store';
-export type { BackoffOptions } from './backoff';
+export type { BackoffOptions } from '@modelserving/service-kit';
 export {
   StoreFollower,
   type FollowableStore,

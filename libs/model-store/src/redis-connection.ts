@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import { Code, ServingError } from '@modelserving/model-core';
-import { backoffDelay, type BackoffOptions } from './backoff';
+import { backoffDelay, type BackoffOptions } from '@modelserving/service-kit';
 
 export interface RedisConnectionOptions {
   /** Shown in CLIENT LIST, so operators can tell the store's connections apart. */

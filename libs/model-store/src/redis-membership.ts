@@ -1,6 +1,6 @@
 import type Redis from 'ioredis';
 import { invalidArgument } from '@modelserving/model-core';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '@modelserving/service-kit';
 import { sameMembers, type ExecutorMember, type ExecutorMembership } from './executor-membership';
 import { connectRedis, createRedisConnection, redisError } from './redis-connection';
 import { requirePositiveInt } from './store-limits';
@@ -24,7 +24,7 @@ interface MembershipConfig {
   readonly heartbeatMs: number;
   readonly ttlMs: number;
   readonly pollMs: number;
-  readonly retry: Required<BackoffOptions>;
+  readonly retry: BackoffOptions;
   readonly connectTimeoutMs: number;
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@modelserving/contracts';
 import { Code, ServingError, modelKey, notFound } from '@modelserving/model-core';
 import { Backoff, sleep } from '@modelserving/service-kit';
-import { type BackoffOptions, DEFAULT_BACKOFF } from './backoff';
+import { type BackoffOptions, DEFAULT_BACKOFF } from '@modelserving/service-kit';
 import { blobDigest, blobKeyOf } from './blob-key';
 import { eventKind, prepareEvent } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
@@ -40,7 +40,7 @@ interface RedisStoreConfig {
   readonly url: string;
   readonly prefix: string;
   readonly maxLen: number;
-  readonly retry: Required<BackoffOptions>;
+  readonly retry: BackoffOptions;
   readonly connectTimeoutMs: number;
   readonly tailBlockMs: number;
   readonly tailBatch: number;

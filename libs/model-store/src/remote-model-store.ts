@@ -17,7 +17,7 @@ import {
 import { Code, ServingError } from '@modelserving/model-core';
 import { defaultChannelOptions, fromGrpcError } from '@modelserving/transport';
 import { Backoff, sleep } from '@modelserving/service-kit';
-import { DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+import { DEFAULT_BACKOFF, type BackoffOptions } from '@modelserving/service-kit';
 import { blobDigest } from './blob-key';
 import { toBuffer } from './event-validation';
 import type { ModelStore, PublishEvent } from './model-store';
@@ -38,7 +38,7 @@ export interface RemoteModelStoreOptions {
 }
 
 interface RemoteConfig {
-  readonly reconnect: Required<BackoffOptions>;
+  readonly reconnect: BackoffOptions;
   readonly callTimeoutMs: number;
   readonly maxMessageBytes: number;
   readonly credentials: ChannelCredentials;

@@ -1,6 +1,7 @@
 import { mkdir, readdir, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
+import { DirectoryLock } from './directory-lock';
 import { EventLogFile } from './event-log-file';
 import { comparePositions } from './positions';
 import { readSnapshotFile, writeSnapshotFile } from './snapshot-file';
@@ -46,6 +47,7 @@ export class StoreDirectory {
     private seq: number,
     private snapshotBytes: number,
     logBytes: number,
+    private readonly lock: DirectoryLock,
   ) {
     this.logBytes = logBytes;
   }
@@ -62,6 +64,21 @@ export class StoreDirectory {
     } catch (err) {
       throw ioError(`cannot open model store directory ${dir}`, err);
     }
+    const lock = await DirectoryLock.acquire(dir);
+    try {
+      return await StoreDirectory.load(dir, options, names, lock);
+    } catch (err) {
+      await lock.release();
+      throw err;
+    }
+  }
+
+  private static async load(
+    dir: string,
+    options: StoreDirectoryOptions,
+    names: string[],
+    lock: DirectoryLock,
+  ): Promise<OpenedDirectory> {
     // Temp files of a snapshot write that did not finish: the old snapshot is still in place.
     for (const name of names)
       if (name.startsWith(`${SNAPSHOT_FILE}.tmp-`)) await unlink(join(dir, name)).catch(() => undefined);
@@ -100,7 +117,7 @@ export class StoreDirectory {
       last = (await EventLogFile.open(join(dir, segmentName(seq)), { fsync: options.fsync })).log;
       await syncDir(dir);
     }
-    const directory = new StoreDirectory(dir, options, last, seq, loaded?.bytes ?? 0, logBytes);
+    const directory = new StoreDirectory(dir, options, last, seq, loaded?.bytes ?? 0, logBytes, lock);
     return { directory, snapshot, events, truncatedBytes };
   }
 
@@ -162,5 +179,6 @@ export class StoreDirectory {
   async close(): Promise<void> {
     await this.compaction;
     await this.log.close();
+    await this.lock.release();
   }
 }

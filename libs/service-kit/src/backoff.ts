@@ -17,6 +17,18 @@ export interface BackoffOptions {
 
 export const DEFAULT_BACKOFF = Object.freeze({ initialMs: 100, maxMs: 2_000, healthyAfterMs: 2_000 });
 
+/**
+ * The delay before retry number `attempt` (0-based) under the policy: for callers that count attempts
+ * themselves (ioredis's retryStrategy).
+ */
+export function backoffDelay(attempt: number, options: BackoffOptions = {}): number {
+  const initialMs = options.initialMs ?? DEFAULT_BACKOFF.initialMs;
+  const maxMs = options.maxMs ?? DEFAULT_BACKOFF.maxMs;
+  const random = options.random ?? Math.random;
+  const base = Math.min(maxMs, initialMs * 2 ** Math.min(Math.max(0, attempt), 30));
+  return Math.round(Math.min(maxMs, base * (0.8 + 0.4 * random())));
+}
+
 export class Backoff {
   private attempt = 0;
   private upSince = 0;
@@ -39,10 +51,13 @@ export class Backoff {
   next(): number {
     if (this.upSince > 0 && Date.now() - this.upSince >= this.healthyAfterMs) this.attempt = 0;
     this.upSince = 0;
-    const base = Math.min(this.maxMs, this.initialMs * 2 ** Math.min(this.attempt, 30));
+    const delay = backoffDelay(this.attempt, {
+      initialMs: this.initialMs,
+      maxMs: this.maxMs,
+      random: this.random,
+    });
     this.attempt++;
-    const jittered = base * (0.8 + 0.4 * this.random());
-    return Math.round(Math.min(this.maxMs, jittered));
+    return delay;
   }
 
   /** The link is up now; if it stays up `healthyAfterMs`, the next failure starts from the shortest delay. */

@@ -1,4 +1,4 @@
-export { Backoff, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
+export { Backoff, backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from './backoff';
 export { sleep } from './sleep';
 export {
   createLogger,

@@ -17,6 +17,10 @@ export class ConfigError extends ServingError {
 /** How much of a rejected value an error quotes: enough to recognise it, never a whole file. */
 export function quote(raw: unknown): string {
   const s = typeof raw === 'string' ? raw : String(raw);
-  const clean = s.replace(/[\u0000-\u001f\u007f]/g, '?');
+  let clean = '';
+  for (const ch of s.slice(0, 65)) {
+    const c = ch.codePointAt(0)!;
+    clean += c < 0x20 || c === 0x7f ? '?' : ch;
+  }
   return clean.length > 64 ? `'${clean.slice(0, 64)}…'` : `'${clean}'`;
 }
