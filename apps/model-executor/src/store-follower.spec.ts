@@ -1,11 +1,16 @@
-import type { ModelDescriptor, ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
+import type { ModelDescriptor } from '@modelserving/contracts';
 import {
   MapModelFactoryResolver,
   ModelRegistry,
   ModelType,
   type ModelFactory,
 } from '@modelserving/model-core';
-import { StoreFollower, StreamGapError, type FollowableStore } from '@modelserving/model-store';
+import {
+  ScriptedStore,
+  StoreFollower,
+  StreamGapError,
+  type FollowableStore,
+} from '@modelserving/model-store';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BuildQueue } from './build-queue';
 import { FetchingFactoryResolver } from './content-factory';
@@ -34,34 +39,6 @@ const d = (name: string, v: string): ModelDescriptor => ({
   data: Buffer.from(v),
   metadata: {},
 });
-
-/** Scripted store: each tail() call plays the next script (events, then an error or a hang). */
-class ScriptedStore implements FollowableStore {
-  snapshots: StoreSnapshot[] = [];
-  tails: { events: ModelStreamEvent[]; fail?: Error }[] = [];
-  tailAfter: string[] = [];
-  snapshotCalls = 0;
-  failSnapshots = 0;
-
-  async snapshot(): Promise<StoreSnapshot> {
-    this.snapshotCalls++;
-    if (this.failSnapshots > 0) {
-      this.failSnapshots--;
-      throw new Error('store down');
-    }
-    return this.snapshots.shift() ?? { models: [], policies: [], suspended: false, position: '' };
-  }
-
-  async *tail(after: string, signal?: AbortSignal): AsyncIterable<ModelStreamEvent> {
-    this.tailAfter.push(after);
-    const script = this.tails.shift();
-    if (script) {
-      for (const ev of script.events) yield ev;
-      if (script.fail) throw script.fail;
-    }
-    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
-  }
-}
 
 const stops: (() => Promise<void> | void)[] = [];
 afterEach(async () => {

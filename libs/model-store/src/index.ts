@@ -28,3 +28,4 @@ export {
   type StoreSink,
   type StoreFollowerOptions,
 } from './store-follower';
+export { ScriptedStore } from './scripted-store';

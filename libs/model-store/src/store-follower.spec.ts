@@ -2,36 +2,9 @@ import type { ModelStreamEvent, StoreSnapshot } from '@modelserving/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { EmbeddedModelStore } from './embedded-model-store';
 import { StoreFollower, type FollowableStore, type StoreSink } from './store-follower';
+import { ScriptedStore } from './scripted-store';
 import { StreamGapError } from './stream-gap-error';
 import { descriptor } from './test-support/fixtures';
-
-/** Scripted store: each tail() plays the next script (events, then an error or a hang until aborted). */
-class ScriptedStore implements FollowableStore {
-  snapshots: StoreSnapshot[] = [];
-  tails: { events: ModelStreamEvent[]; fail?: Error }[] = [];
-  tailAfter: string[] = [];
-  snapshotCalls = 0;
-  failSnapshots = 0;
-
-  async snapshot(): Promise<StoreSnapshot> {
-    this.snapshotCalls++;
-    if (this.failSnapshots > 0) {
-      this.failSnapshots--;
-      throw new Error('store down');
-    }
-    return this.snapshots.shift() ?? { models: [], policies: [], suspended: false, position: '' };
-  }
-
-  async *tail(after: string, signal?: AbortSignal): AsyncIterable<ModelStreamEvent> {
-    this.tailAfter.push(after);
-    const script = this.tails.shift();
-    if (script) {
-      for (const ev of script.events) yield ev;
-      if (script.fail) throw script.fail;
-    }
-    await new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }));
-  }
-}
 
 /** Records what the follower hands it, as "load@pos" / "apply@pos". */
 class RecordingSink implements StoreSink {
