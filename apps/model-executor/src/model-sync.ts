@@ -140,7 +140,7 @@ export class ModelSync implements StoreSink {
     if (ev.deploy) {
       const d = ev.deploy;
       if (!d.name || !d.dataType) {
-        this.log.warn(`ignoring a deploy event at ${ev.position} without model name or data type`);
+        this.log.warn('ignoring a deploy event without model name or data type', { position: ev.position });
       } else {
         const key = modelKey(d.dataType, d.name);
         const entry: Desired = { descriptor: d, position: ev.position };
@@ -213,7 +213,7 @@ export class ModelSync implements StoreSink {
   /** New live member list: builds newly owned keys, starts the grace period of keys no longer owned. */
   async membersChanged(ids: readonly string[]): Promise<void> {
     if (!this.ownership.setMembers(ids)) return;
-    this.log.info(`members: ${this.ownership.memberIds.join(', ') || '(none)'}`);
+    this.log.info('executor members', { members: this.ownership.memberIds });
     let n = 0;
     const now = Date.now();
     for (const [key, entry] of [...this.desired]) {
@@ -253,7 +253,7 @@ export class ModelSync implements StoreSink {
     if (this.registry.status(key) !== undefined) return undefined; // failed; scoring reports why
     const entry = this.desired.get(key);
     if (entry) {
-      this.log.debug(`building ${key} on demand`);
+      this.log.debug('building on demand', { model: key });
       this.deploy(key, entry, true);
       return this.building.get(key);
     }
@@ -288,7 +288,7 @@ export class ModelSync implements StoreSink {
           this.building.delete(key);
           this.pendingContent.delete(key);
         }
-        this.log.error(`deploying ${key} failed: ${errorMessage(err)}`);
+        this.log.error('deploying a model failed', { model: key, error: errorMessage(err) });
       },
     );
     this.building.set(key, done);
@@ -297,10 +297,18 @@ export class ModelSync implements StoreSink {
   private report(key: string, entry: Desired, status: ModelStatus): void {
     if (this.deployPositions.get(key) !== entry.position) return; // superseded
     if (status.error !== undefined) {
-      const serving = status.state === 'SERVING' ? ' (the previous version keeps serving)' : '';
-      this.log.warn(`model ${key} at ${entry.position} failed to build${serving}: ${status.error}`);
+      this.log.warn('model failed to build', {
+        model: key,
+        position: entry.position,
+        previousKeepsServing: status.state === 'SERVING',
+        error: status.error,
+      });
     } else if (status.state === 'SERVING') {
-      this.log.debug(`model ${key} serving (generation ${status.generation}, position ${entry.position})`);
+      this.log.debug('model serving', {
+        model: key,
+        generation: status.generation,
+        position: entry.position,
+      });
     }
   }
 
@@ -324,7 +332,7 @@ export class ModelSync implements StoreSink {
       if (this.ownership.owns(key)) {
         this.unowned.delete(key);
       } else if (now - u.lastUsed >= this.graceMs && !this.building.has(key)) {
-        this.log.info(`dropping ${key}: no longer owned by this executor`);
+        this.log.info('dropping a model no longer owned by this executor', { model: key });
         this.drop(key);
       }
     }
