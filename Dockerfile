@@ -30,41 +30,10 @@ RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npx nx run-many -t build --outputStyle=static \
       -p @modelserving/router,@modelserving/model-executor,@modelserving/speculative-collector,@modelserving/cli
-# stage-workspace <package>: writes to /out what that package needs at run time. npm ci checks every
-# workspace's package.json against the lockfile, so all of them are copied (a few KiB); dist/ (and bin/)
-# only for the package and its production workspace dependencies.
-RUN printf '%s\n' \
-      "const fs = require('fs'), path = require('path');" \
-      "const [name, out] = process.argv.slice(2);" \
-      "const root = JSON.parse(fs.readFileSync('package.json', 'utf8'));" \
-      "const dirs = new Map();" \
-      "for (const w of root.workspaces) {" \
-      "  const group = w.replace(/\/\*\$/, '');" \
-      "  for (const d of fs.readdirSync(group)) {" \
-      "    const f = path.join(group, d, 'package.json');" \
-      "    if (!fs.existsSync(f)) continue;" \
-      "    dirs.set(JSON.parse(fs.readFileSync(f, 'utf8')).name, path.join(group, d));" \
-      "    fs.cpSync(f, path.join(out, f));" \
-      "  }" \
-      "}" \
-      "const todo = [name], seen = new Set();" \
-      "while (todo.length > 0) {" \
-      "  const n = todo.pop();" \
-      "  if (seen.has(n)) continue;" \
-      "  seen.add(n);" \
-      "  const dir = dirs.get(n);" \
-      "  if (!dir) throw new Error('no workspace named ' + n);" \
-      "  for (const sub of ['dist', 'bin'])" \
-      "    if (fs.existsSync(path.join(dir, sub))) fs.cpSync(path.join(dir, sub), path.join(out, dir, sub), { recursive: true });" \
-      "  const pkg = JSON.parse(fs.readFileSync(path.join(dir, 'package.json'), 'utf8'));" \
-      "  for (const dep of Object.keys(pkg.dependencies || {})) if (dirs.has(dep)) todo.push(dep);" \
-      "}" \
-      "for (const f of ['package.json', 'package-lock.json']) fs.cpSync(f, path.join(out, f));" \
-      "fs.cpSync('proto', path.join(out, 'proto'), { recursive: true });" \
-      "console.log(name + ': ' + [...seen].map((n) => dirs.get(n)).sort().join(' '));" \
-      > /usr/local/lib/stage-workspace.js \
- && printf '%s\n' '#!/bin/sh' 'set -eu' 'rm -rf /out; mkdir -p /out' \
-      'node /usr/local/lib/stage-workspace.js "$1" /out' \
+# stage-workspace <package>: /out gets what that package needs at run time (tools/scripts/stage-workspace.mjs)
+# and its production node_modules.
+RUN printf '%s\n' '#!/bin/sh' 'set -eu' 'rm -rf /out; mkdir -p /out' \
+      'node tools/scripts/stage-workspace.mjs "$1" /out' \
       'cd /out && npm ci --omit=dev -w "$1" --include-workspace-root=false --ignore-scripts --prefer-offline --no-audit --no-fund' \
       'find /out -name "*.tsbuildinfo" -delete' \
       > /usr/local/bin/stage-workspace \

@@ -1,6 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 // docker-compose.yml and the Dockerfile at the checkout root. `docker compose config` validates the file
@@ -98,7 +99,7 @@ describe('Dockerfile', () => {
     expect(dockerfile).toMatch(/node:20-slim/);
     expect(dockerfile).toMatch(/npm ci --omit=dev -w "\$1" --include-workspace-root=false/);
     expect(dockerfile).toMatch(/^USER node$/m);
-    expect(dockerfile).toMatch(/fs\.cpSync\('proto'/);
+    expect(dockerfile).toMatch(/node tools\/scripts\/stage-workspace\.mjs "\$1" \/out/);
   });
 
   it('has no `# syntax=` line (BuildKit would fetch a frontend image from Docker Hub for it)', () => {
@@ -109,7 +110,38 @@ describe('Dockerfile', () => {
     // The bug this guards: a loop over libs/* apps/* tools/* that copied "$d/package.json" for every folder.
     expect(dockerfile).not.toMatch(/cp "\$d\/package\.json"/);
     expect(dockerfile).toMatch(/\[ -f "\$f" \] \|\| continue/);
-    expect(dockerfile).toMatch(/if \(!fs\.existsSync\(f\)\) continue;/);
+  });
+
+  it('stages only what a service needs: the router gets no model-format libraries', () => {
+    const out = mkdtempSync(join(tmpdir(), 'stage-'));
+    try {
+      execFileSync(process.execPath, ['tools/scripts/stage-workspace.mjs', '@modelserving/router', out], {
+        cwd: ROOT,
+        stdio: 'pipe',
+      });
+      const has = (p: string) => existsSync(join(out, p));
+      for (const p of [
+        'apps/router/dist',
+        'libs/service-kit/dist',
+        'libs/model-store/dist',
+        'proto',
+        'package-lock.json',
+      ])
+        expect(has(p), p).toBe(true);
+      for (const p of [
+        'libs/pmml/dist',
+        'libs/pfa/dist',
+        'libs/tensorflow/dist',
+        'libs/testing/dist',
+        'apps/cli/dist',
+      ])
+        expect(has(p), p).toBe(false);
+      // Every workspace manifest is there (npm ci checks them all against the lockfile); tools/scripts has none.
+      expect(has('libs/pmml/package.json')).toBe(true);
+      expect(has('tools/scripts/package.json')).toBe(false);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   it("checks each service's health on the port variable the service reads at run time", () => {
