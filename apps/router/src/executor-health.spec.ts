@@ -24,7 +24,9 @@ function watch(address: string): { health: ExecutorHealth; changes: () => number
   return { health, changes: () => changes };
 }
 
-async function until(probe: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+// Generous: the executor stand-in is a separate process, and a loaded CI machine can take seconds to
+// schedule it; a healthy run takes well under a second.
+async function until(probe: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
@@ -57,27 +59,31 @@ async function healthProcess(address: string): Promise<{ port: number; child: Ch
 }
 
 describe('ExecutorHealth', () => {
-  it('follows the executor: NOT_SERVING while loading, SERVING once loaded, not serving once killed, back after a restart', async () => {
-    const first = await healthProcess('127.0.0.1:0');
-    const address = `127.0.0.1:${first.port}`;
-    const { health, changes } = watch(address);
-    await until(() => health.statusName === 'NOT_SERVING', 'NOT_SERVING');
-    expect(health.serving).toBe(false);
+  it(
+    'follows the executor: NOT_SERVING while loading, SERVING once loaded, not serving once killed, back after a restart',
+    { timeout: 90_000 },
+    async () => {
+      const first = await healthProcess('127.0.0.1:0');
+      const address = `127.0.0.1:${first.port}`;
+      const { health, changes } = watch(address);
+      await until(() => health.statusName === 'NOT_SERVING', 'NOT_SERVING');
+      expect(health.serving).toBe(false);
 
-    first.child.stdin?.write('serve\n');
-    await until(() => health.serving, 'SERVING');
-    expect(changes()).toBe(1);
+      first.child.stdin?.write('serve\n');
+      await until(() => health.serving, 'SERVING');
+      expect(changes()).toBe(1);
 
-    first.child.kill('SIGKILL');
-    await until(() => !health.serving, 'not serving after the executor died');
-    expect(health.statusName).toBe('UNKNOWN');
+      first.child.kill('SIGKILL');
+      await until(() => !health.serving, 'not serving after the executor died');
+      expect(health.statusName).toBe('UNKNOWN');
 
-    // Restarted on the same address: the watch reconnects by itself.
-    const second = await healthProcess(address);
-    await until(() => health.statusName === 'NOT_SERVING', 'NOT_SERVING after the restart');
-    second.child.stdin?.write('serve\n');
-    await until(() => health.serving, 'SERVING after the restart');
-  });
+      // Restarted on the same address: the watch reconnects by itself.
+      const second = await healthProcess(address);
+      await until(() => health.statusName === 'NOT_SERVING', 'NOT_SERVING after the restart');
+      second.child.stdin?.write('serve\n');
+      await until(() => health.serving, 'SERVING after the restart');
+    },
+  );
 
   it('takes a server without a health service as serving (its Score stream alone decides)', async () => {
     const server = new Server();
