@@ -74,6 +74,8 @@ async function measureRouterOnly(
       JOIN_MODE: 'key',
       REPLICAS: '1',
       DRAIN_MS: '1000',
+      // A fresh, empty store each run: a persisted one would carry models over from earlier runs.
+      STORE_PERSIST: 'false',
     });
     try {
       await waitForServing(router.address, '', 20_000);
