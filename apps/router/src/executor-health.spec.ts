@@ -46,7 +46,8 @@ const server = new grpc.Server();
 health.addToServer(server);
 server.bindAsync(process.argv[1], grpc.ServerCredentials.createInsecure(), (err, port) => {
   if (err) { console.error(err.message); process.exit(1); }
-  console.log(port);
+  // A string: console.log colours a number when FORCE_COLOR is set (nx sets it), and the parent reads digits.
+  process.stdout.write(String(port) + '\\n');
 });
 process.stdin.on('data', (d) => health.setStatus('', String(d).includes('unserve') ? 'NOT_SERVING' : 'SERVING'));
 `;
