@@ -4,7 +4,7 @@ import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ModelExecutorServiceService } from '@modelserving/contracts';
 import { createLogger } from '@modelserving/service-kit';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecutorHealth, HealthStatus, decodeHealthStatus } from './executor-health';
+import { ExecutorHealth } from './executor-health';
 
 const log = createLogger({ service: 'test', level: 'silent' });
 const cleanups: (() => void | Promise<void>)[] = [];
@@ -98,12 +98,5 @@ describe('ExecutorHealth', () => {
     const { health } = watch(`127.0.0.1:${port}`);
     await until(() => health.serving, 'serving');
     expect(health.statusName).toBe('NO_HEALTH_SERVICE');
-  });
-
-  it('decodes health responses, skipping unknown fields', () => {
-    expect(decodeHealthStatus(Buffer.from([0x08, 0x01]))).toBe(HealthStatus.SERVING);
-    expect(decodeHealthStatus(Buffer.from([0x12, 0x01, 0x41, 0x08, 0x02]))).toBe(HealthStatus.NOT_SERVING);
-    expect(decodeHealthStatus(Buffer.alloc(0))).toBe(HealthStatus.UNKNOWN);
-    expect(decodeHealthStatus(Buffer.from([0x08]))).toBe(HealthStatus.UNKNOWN);
   });
 });

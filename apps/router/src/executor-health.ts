@@ -1,11 +1,4 @@
-import {
-  makeGenericClientConstructor,
-  status as grpcStatus,
-  type Client,
-  type ClientReadableStream,
-  type ServiceDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { status as grpcStatus, type ClientReadableStream, type ServiceError } from '@grpc/grpc-js';
 import {
   Backoff,
   channelOptions,
@@ -14,80 +7,7 @@ import {
   type BackoffOptions,
   type Logger,
 } from '@modelserving/service-kit';
-import { WireType, fieldTag, tagWireType } from '@modelserving/protobuf-wire';
-
-/** grpc.health.v1.HealthCheckResponse.ServingStatus. */
-export const HealthStatus = { UNKNOWN: 0, SERVING: 1, NOT_SERVING: 2, SERVICE_UNKNOWN: 3 } as const;
-const STATUS_NAMES = ['UNKNOWN', 'SERVING', 'NOT_SERVING', 'SERVICE_UNKNOWN'];
-
-/*
- * The two health messages are one field each, so they are coded here rather than loading health.proto:
- * HealthCheckRequest { string service = 1 }, HealthCheckResponse { ServingStatus status = 1 }.
- */
-const SERVICE_NAME = fieldTag(1, WireType.LEN);
-const STATUS = fieldTag(1, WireType.VARINT);
-
-function encodeRequest(service: string): Buffer {
-  const name = Buffer.from(service, 'utf8');
-  if (name.length === 0) return Buffer.alloc(0);
-  if (name.length > 127) throw new RangeError('health service name too long');
-  return Buffer.concat([Buffer.from([SERVICE_NAME, name.length]), name]);
-}
-
-/** The status field of a HealthCheckResponse; unknown fields are skipped, a malformed message is UNKNOWN. */
-export function decodeHealthStatus(b: Buffer): number {
-  let i = 0;
-  let status: number = HealthStatus.UNKNOWN;
-  const varint = (): number => {
-    let v = 0;
-    for (let shift = 0; shift < 35; shift += 7) {
-      if (i >= b.length) throw new RangeError('truncated');
-      const byte = b[i++] as number;
-      v += (byte & 0x7f) * 2 ** shift;
-      if (byte < 0x80) return v;
-    }
-    throw new RangeError('varint too long');
-  };
-  try {
-    while (i < b.length) {
-      const tag = varint();
-      const wire = tagWireType(tag);
-      if (tag === STATUS) status = varint();
-      else if (wire === WireType.VARINT) varint();
-      else if (wire === WireType.LEN) {
-        const length = varint();
-        i += length;
-      } else if (wire === WireType.I64) i += 8;
-      else if (wire === WireType.I32) i += 4;
-      else return HealthStatus.UNKNOWN;
-    }
-  } catch {
-    return HealthStatus.UNKNOWN;
-  }
-  return status;
-}
-
-const HEALTH_SERVICE: ServiceDefinition = {
-  watch: {
-    path: '/grpc.health.v1.Health/Watch',
-    requestStream: false,
-    responseStream: true,
-    requestSerialize: (service: string) => encodeRequest(service),
-    requestDeserialize: (b: Buffer) => b.toString('utf8'),
-    responseSerialize: (s: number) => Buffer.from([0x08, s]),
-    responseDeserialize: decodeHealthStatus,
-  },
-};
-
-type HealthClient = Client & { watch(service: string): ClientReadableStream<number> };
-const HealthClientCtor = makeGenericClientConstructor(
-  HEALTH_SERVICE,
-  'grpc.health.v1.Health',
-) as unknown as new (
-  address: string,
-  creds: ReturnType<typeof clientCredentials>,
-  options: ReturnType<typeof channelOptions>,
-) => HealthClient;
+import { createHealthClient, type HealthClient } from '@modelserving/transport';
 
 export interface ExecutorHealthOptions {
   readonly log: Logger;
@@ -103,11 +23,11 @@ export interface ExecutorHealthOptions {
  * service (UNIMPLEMENTED) is taken as serving: its Score stream alone decides.
  */
 export class ExecutorHealth {
-  private status: number = HealthStatus.UNKNOWN;
+  private status = 'UNKNOWN';
   private noHealthService = false;
   private readonly client: HealthClient;
   private readonly backoff: Backoff;
-  private call: ClientReadableStream<number> | undefined;
+  private call: ClientReadableStream<{ status: string }> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -116,18 +36,18 @@ export class ExecutorHealth {
     readonly address: string,
     private readonly options: ExecutorHealthOptions,
   ) {
-    this.client = new HealthClientCtor(address, clientCredentials(), channelOptions());
+    this.client = createHealthClient(address, clientCredentials(), channelOptions());
     this.backoff = new Backoff(options.backoff);
   }
 
   /** True when the executor last reported SERVING (or has no health service). */
   get serving(): boolean {
-    return this.noHealthService || this.status === HealthStatus.SERVING;
+    return this.noHealthService || this.status === 'SERVING';
   }
 
   /** The last status seen, by name (UNKNOWN while not connected). */
   get statusName(): string {
-    return this.noHealthService ? 'NO_HEALTH_SERVICE' : (STATUS_NAMES[this.status] ?? 'UNKNOWN');
+    return this.noHealthService ? 'NO_HEALTH_SERVICE' : this.status;
   }
 
   start(): void {
@@ -145,7 +65,7 @@ export class ExecutorHealth {
 
   private watch(): void {
     if (this.closed) return;
-    const call = this.client.watch('');
+    const call = this.client.watch({ service: '' });
     this.call = call;
     let ended = false;
     const end = (reason: string, err?: ServiceError) => {
@@ -161,7 +81,7 @@ export class ExecutorHealth {
         this.options.onChange();
         return;
       }
-      this.set(HealthStatus.UNKNOWN);
+      this.set('UNKNOWN');
       const delay = this.backoff.next();
       this.options.log.debug('executor health watch lost; reconnecting', {
         executor: this.id,
@@ -171,15 +91,15 @@ export class ExecutorHealth {
       this.timer = setTimeout(() => this.watch(), delay);
       this.timer.unref();
     };
-    call.on('data', (status: number) => {
+    call.on('data', (res: { status: string }) => {
       this.backoff.connected();
-      this.set(status);
+      this.set(res.status);
     });
     call.on('error', (err: ServiceError) => end(errorMessage(err), err));
     call.on('end', () => end('the executor ended the watch'));
   }
 
-  private set(status: number): void {
+  private set(status: string): void {
     if (status === this.status) return;
     const was = this.serving;
     this.status = status;

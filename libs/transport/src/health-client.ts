@@ -1,8 +1,18 @@
-import { credentials, loadPackageDefinition, type GrpcObject, type ServiceError } from '@grpc/grpc-js';
+import {
+  credentials,
+  loadPackageDefinition,
+  type ChannelCredentials,
+  type ChannelOptions,
+  type ClientReadableStream,
+  type GrpcObject,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { protoPath as healthProtoPath } from 'grpc-health-check';
 
-type HealthClient = {
+/** A grpc.health.v1.Health client (statuses as their enum names: 'SERVING', 'NOT_SERVING', ...). */
+export type HealthClient = {
+  watch(req: { service: string }): ClientReadableStream<{ status: string }>;
   check(
     req: { service: string },
     opts: { deadline: number },
@@ -12,7 +22,7 @@ type HealthClient = {
 };
 
 let ctor:
-  (new (address: string, creds: ReturnType<typeof credentials.createInsecure>) => HealthClient) | undefined;
+  (new (address: string, creds: ChannelCredentials, options?: ChannelOptions) => HealthClient) | undefined;
 
 function healthClientCtor() {
   if (!ctor) {
@@ -23,10 +33,19 @@ function healthClientCtor() {
   return ctor!;
 }
 
+/** A client of a server's standard health service, from grpc-health-check's own health.proto. */
+export function createHealthClient(
+  address: string,
+  creds: ChannelCredentials = credentials.createInsecure(),
+  options: ChannelOptions = {},
+): HealthClient {
+  const Health = healthClientCtor();
+  return new Health(address, creds, options);
+}
+
 /** Asks a server's standard health service; resolves 'SERVING', 'NOT_SERVING', ... or rejects. */
 export function checkHealth(address: string, service = '', timeoutMs = 2_000): Promise<string> {
-  const Health = healthClientCtor();
-  const client = new Health(address, credentials.createInsecure());
+  const client = createHealthClient(address);
   return new Promise<string>((resolve, reject) => {
     client.check({ service }, { deadline: Date.now() + timeoutMs }, (err, res) => {
       client.close();

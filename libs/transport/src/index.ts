@@ -18,4 +18,4 @@ export {
   modelStatusToProto,
 } from './codec';
 export { rendezvousOwners } from './rendezvous';
-export { checkHealth, waitForServing } from './health-client';
+export { checkHealth, createHealthClient, waitForServing, type HealthClient } from './health-client';
