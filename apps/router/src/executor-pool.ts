@@ -96,7 +96,9 @@ export class ExecutorPool implements ConnectionListener {
     let bestLoad = Infinity;
     for (let i = 0; i < candidates.length; i++) {
       const c = candidates[i]!;
-      if (c === exclude || !this.isLive(c)) continue;
+      // Candidates come from the live set, which every stream or health change recomputes at once; only the
+      // stream state is re-checked here (cheap), not the health map, since this runs for every item.
+      if (c === exclude || c.state !== 'ready') continue;
       const load = c.outstanding;
       if (load < bestLoad) {
         best = c;
