@@ -10,12 +10,7 @@ import { decodeGraphDef, parseInput } from './graph/graph-def';
 import { placeholders, pruneGraph, sinkNodes } from './graph/prune';
 import type { GraphSpec } from './graph-spec';
 import type { TensorflowModel } from './tensorflow-model';
-
-const list = (s: string | undefined) =>
-  s
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
+import { metadataList } from './metadata-list';
 
 /**
  * Parses a frozen GraphDef (`.pb`) into a served graph. Outputs are metadata `graph.outputs` (comma-separated
@@ -28,11 +23,11 @@ export function frozenGraphSpec(
 ): GraphSpec {
   const graph = decodeGraphDef(content, 'frozen GraphDef');
   if (graph.node.length === 0) throw invalidArgument('frozen GraphDef: no nodes (is this a GraphDef .pb?)');
-  const outputs = list(metadata['graph.outputs']) ?? sinkNodes(graph);
+  const outputs = metadataList(metadata['graph.outputs']) ?? sinkNodes(graph);
   if (outputs.length === 0)
     throw invalidArgument('frozen GraphDef: no output nodes found; set metadata graph.outputs');
   const nodes = pruneGraph(graph, outputs);
-  const inputs = list(metadata['graph.inputs']) ?? placeholders(nodes);
+  const inputs = metadataList(metadata['graph.inputs']) ?? placeholders(nodes);
   for (const i of inputs) {
     if (!nodes.some((n) => n.name === parseInput(i)[0]))
       throw invalidArgument(`frozen GraphDef: input '${i}' is not used by the outputs`);

@@ -1,4 +1,5 @@
 import { invalidArgument, type DataToServe, type FeatureValue, type Tensor } from '@modelserving/model-core';
+import { metadataList } from './metadata-list';
 
 /** How one graph input is filled from a record. */
 export interface InputBinding {
@@ -25,12 +26,7 @@ export function listedFields(
   key: string,
   first: boolean,
 ): readonly string[] | undefined {
-  const listed = metadata[inputMetadataKey(key)] ?? (first ? metadata[INPUTS_METADATA] : undefined);
-  if (listed === undefined) return undefined;
-  return listed
-    .split(',')
-    .map((f) => f.trim())
-    .filter((f) => f.length > 0);
+  return metadataList(metadata[inputMetadataKey(key)] ?? (first ? metadata[INPUTS_METADATA] : undefined));
 }
 
 /**

@@ -15,12 +15,7 @@ import { decodeSavedModel, type MetaGraphDef, type SignatureDef } from './saved-
 import { savedModelFiles, type SavedModelFiles } from './saved-model/saved-model-files';
 import type { TensorflowModel } from './tensorflow-model';
 import { buildTfjsFormatModel } from './tfjs-format/tfjs-format-model';
-
-const list = (s: string | undefined) =>
-  s
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
+import { metadataList } from './metadata-list';
 
 /**
  * Reads a SavedModel into a frozen served graph: the meta graph with metadata `tags` (default `serve`),
@@ -39,7 +34,7 @@ export function savedModelSpec(
       );
     throw invalidArgument('SavedModel: saved_model.pb is missing');
   }
-  const meta = chooseMetaGraph(decodeSavedModel(pb), list(metadata['tags']) ?? ['serve']);
+  const meta = chooseMetaGraph(decodeSavedModel(pb), metadataList(metadata['tags']) ?? ['serve']);
   const [sigName, sig] = chooseSignature(meta, metadata['signature']);
   const inputKeys = Object.keys(sig.inputs).sort();
   const outputKeys = Object.keys(sig.outputs).sort();

@@ -8,12 +8,7 @@ import { TfjsLayersEngine } from '../tfjs/tfjs-layers-engine';
 import { graphJsonNodes } from './graph-json-nodes';
 import { readTfjsModel, type TfjsModel } from './model-json';
 import { decodeWeights } from './weights';
-
-const list = (s: string | undefined) =>
-  s
-    ?.split(',')
-    .map((x) => x.trim())
-    .filter((x) => x.length > 0);
+import { metadataList } from '../metadata-list';
 
 /**
  * Serves a TensorFlow.js model (model.json + weight files). Layers models run on tfjs
@@ -63,7 +58,7 @@ export function tfjsGraphSpec(model: TfjsModel, metadata: Readonly<Record<string
   };
   const named = (names: string[] | undefined) => names?.map((t) => ({ key: t, tensor: t }));
   const outputs =
-    named(list(metadata['graph.outputs'])) ??
+    named(metadataList(metadata['graph.outputs'])) ??
     sigPorts(model.signature?.outputs) ??
     named(sinkNodes({ node: all }))!;
   if (outputs.length === 0)
@@ -73,7 +68,9 @@ export function tfjsGraphSpec(model: TfjsModel, metadata: Readonly<Record<string
     outputs.map((o) => o.tensor),
   );
   const inputs =
-    named(list(metadata['graph.inputs'])) ?? sigPorts(model.signature?.inputs) ?? named(placeholders(nodes))!;
+    named(metadataList(metadata['graph.inputs'])) ??
+    sigPorts(model.signature?.inputs) ??
+    named(placeholders(nodes))!;
   return {
     nodes,
     versions: model.versions,
